@@ -1,0 +1,5 @@
+"""``python -m gamegen`` runs the CLI."""
+
+from .cli import main
+
+main()

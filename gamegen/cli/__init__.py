@@ -1,0 +1,57 @@
+"""The ``gamegen`` command: a thin click shell over the library (parsing and printing only)."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from .._version import __version__
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """Maps library errors to exit codes: parameter errors → 2, any other failure → 1, one line each."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ..errors import GamegenError, ParamError
+
+        debug = bool(ctx.params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ParamError as exc:
+            _fail(exc, 2, debug)
+        except GamegenError as exc:
+            _fail(exc, 1, debug)
+        except Exception as exc:  # an unexpected bug still gets a one-line reason
+            _fail(exc, 1, debug, prefix=f"{type(exc).__name__}: ")
+
+
+def _fail(exc: BaseException, code: int, debug: bool, prefix: str = "") -> None:
+    if debug:
+        traceback.print_exception(exc)
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    click.echo(f"error: {prefix}{message}", err=True)
+    sys.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="gamegen")
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+def main(debug: bool) -> None:
+    """Generate engine-ready game assets: characters, landscapes, textures and narrative.
+
+    \b
+    Examples:
+      gamegen list                                  # every generator, built-in and plugins
+      gamegen info landscape.heightmap              # its parameters, defaults and ranges
+      gamegen generate texture.material -o out --set family=brick --variations 8
+    """
+
+
+from . import generators  # noqa: E402,F401  (registers the commands)

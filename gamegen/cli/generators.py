@@ -1,0 +1,97 @@
+"""``gamegen list``, ``gamegen info`` and ``gamegen generate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import main
+from .progress import progress_printer
+
+
+def parse_sets(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``key=value`` pairs → dict; values are read as JSON when they parse (numbers, lists), else as text."""
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"expected key=value, got {pair!r}", param_hint="--set")
+        try:
+            value: Any = json.loads(raw)
+        except ValueError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+@main.command("list")
+@click.option("--kind", help="Only generators of this kind (character, landscape, texture, narrative, ...).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_cmd(kind: str | None, as_json: bool) -> None:
+    """List the generators gamegen knows: built-ins and installed plugins."""
+    from ..catalog import generator_summaries
+
+    rows = generator_summaries(kind)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    if not rows:
+        click.echo("no generators" + (f" of kind {kind!r}" if kind else ""))
+        return
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        click.echo(f"{r['name']:<{width}}  {r['version']:<8} {r['summary']}")
+
+
+@main.command("info")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON Schema of the parameters.")
+def info_cmd(name: str, as_json: bool) -> None:
+    """Show a generator's parameters: types, defaults, ranges and descriptions."""
+    from ..catalog import generator_info
+
+    info = generator_info(name)
+    if as_json:
+        click.echo(json.dumps(info, indent=2, sort_keys=True))
+        return
+    click.echo(f"{info['name']} {info['version']} ({info['kind']}) — from {info['origin']}")
+    if info["description"]:
+        click.echo(f"\n{info['description']}")
+    click.echo("\nParameters:")
+    for p in info["parameters"]:
+        extra = f"  [{p['range']}]" if p.get("range") else ""
+        choices = f"  one of: {', '.join(map(str, p['choices']))}" if p.get("choices") else ""
+        click.echo(f"  {p['name']} ({p['type']}, default {json.dumps(p.get('default'))}){extra}{choices}")
+        if p.get("description"):
+            click.echo(f"      {p['description']}")
+
+
+@main.command("generate")
+@click.argument("name")
+@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Bundle folder to write.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A parameter; repeat for several.")
+@click.option("--profile", default="generic", show_default=True, help="Export profile: generic, unity, unreal, godot.")
+@click.option("--variations", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Generate N seeds (seed … seed+N-1) as sub-bundles with a contact sheet.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def generate_cmd(name: str, out: Path, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool) -> None:
+    """Run generator NAME and write an engine-ready bundle to OUT.
+
+    \b
+    Example:
+      gamegen generate landscape.heightmap -o terrain --profile unity --set size=1025 --seed 7
+    """
+    from ..api import generate, generate_variations
+
+    params = parse_sets(sets)
+    progress = progress_printer(name, quiet)
+    if variations == 1:
+        assets = generate(name, seed=seed, out=out, profile=profile, progress=progress, **params)
+        click.echo(f"wrote {len(assets)} asset(s) to {out}")
+    else:
+        generate_variations(name, variations, seed=seed, out=out, profile=profile, progress=progress, **params)
+        click.echo(f"wrote {variations} variations (seeds {seed}–{seed + variations - 1}) to {out}")

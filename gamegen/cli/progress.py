@@ -1,0 +1,38 @@
+"""Progress display for long CLI work: a live bar on a terminal, plain lines otherwise, nothing when quiet."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+import click
+
+__all__ = ["progress_printer"]
+
+
+def progress_printer(label: str, quiet: bool = False) -> Callable[[int, int, str], None]:
+    """A ``(done, total, message)`` callback that draws to stderr, throttled to a few updates a second."""
+    if quiet:
+        return lambda done, total, message="": None
+    tty = sys.stderr.isatty()
+    start = time.monotonic()
+    last = [0.0]
+
+    def report(done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        finished = total > 0 and done >= total
+        if not finished and now - last[0] < (0.1 if tty else 2.0):
+            return
+        last[0] = now
+        pct = f"{100 * done / total:5.1f}%" if total else ""
+        eta = ""
+        if total and 0 < done < total:
+            eta = f" ETA {(now - start) * (total - done) / done:.0f}s"
+        line = f"{label}: {done}/{total} {pct}{eta} {message}".rstrip()
+        if tty:
+            click.echo("\r\x1b[2K" + line, err=True, nl=finished)
+        else:
+            click.echo(line, err=True)
+
+    return report

@@ -1,0 +1,94 @@
+"""The context a generator runs in: its seed, its random streams, progress, and what it used (models, inputs)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # torch is optional and heavy: never import it here at run time
+    import torch
+
+ProgressCallback = Callable[[int, int, str], None]
+
+__all__ = ["Context", "ModelUse", "derive_seed"]
+
+
+def derive_seed(seed: int, *labels: str | int) -> int:
+    """A stable 63-bit seed from ``seed`` and labels; the same inputs give the same seed on every machine."""
+    h = hashlib.sha256(repr((int(seed),) + tuple(labels)).encode()).digest()
+    return int.from_bytes(h[:8], "little") >> 1
+
+
+@dataclass(frozen=True)
+class ModelUse:
+    """A trained model a generator used: recorded in the manifest and the files' provenance."""
+
+    model_id: str
+    weights_sha256: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Context:
+    """Everything a generator may draw on besides its parameters.
+
+    ``rng`` is the only source of randomness a generator may use; ``torch_generator()`` gives a seeded CPU
+    ``torch.Generator`` for neural backends (created on CPU so seeds reproduce across devices).
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        *,
+        profile: str = "generic",
+        progress: ProgressCallback | None = None,
+        device: str | None = None,
+    ) -> None:
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self.seed = int(seed)
+        self.profile = profile
+        self.device = device
+        self.rng = np.random.Generator(np.random.PCG64(self.seed))
+        self._progress = progress
+        self._torch_generator: torch.Generator | None = None
+        self.models: list[ModelUse] = []
+        self.inputs: dict[str, str] = {}
+
+    def child(self, *labels: str | int) -> np.random.Generator:
+        """An independent random stream for a sub-task (a tile, a frame) that does not depend on call order."""
+        return np.random.Generator(np.random.PCG64(derive_seed(self.seed, *labels)))
+
+    def torch_generator(self) -> torch.Generator:
+        """A ``torch.Generator`` on the CPU seeded from the request's seed (created on first use)."""
+        if self._torch_generator is None:
+            import torch
+
+            self._torch_generator = torch.Generator("cpu").manual_seed(self.seed)
+        return self._torch_generator
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        """Report progress on long work (the CLI shows it; build scripts may pass their own callback)."""
+        if self._progress is not None:
+            self._progress(done, total, message)
+
+    def use_model(self, model_id: str, weights_sha256: str, **extra: Any) -> None:
+        """Record that a trained model made (part of) the output: the assets become AI-generated."""
+        use = ModelUse(model_id, weights_sha256, dict(extra))
+        if use not in self.models:
+            self.models.append(use)
+
+    def read_input(self, path: str | Path) -> bytes:
+        """Read an input file the user named, recording its hash for provenance and caching."""
+        data = Path(path).read_bytes()
+        self.inputs[Path(path).name] = hashlib.sha256(data).hexdigest()
+        return data
+
+    @property
+    def neural(self) -> bool:
+        """True once any trained model has been used in this run."""
+        return bool(self.models)

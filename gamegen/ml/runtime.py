@@ -1,0 +1,224 @@
+"""Loading models for neural backends: local folders or hub ids, device and dtype choice, safe weights only.
+
+Every neural generator goes through here, so the rules hold everywhere: safetensors unless pickle is allowed
+explicitly, the weights' hash recorded in the run's provenance, and one loaded copy per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ModelLoadError
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..context import Context
+
+__all__ = [
+    "LoadedModel",
+    "select_device",
+    "select_dtype",
+    "resolve_model_path",
+    "check_weights",
+    "weights_sha256",
+    "load_diffusers_pipeline",
+    "load_causal_lm",
+]
+
+SAFE_SUFFIXES = (".safetensors",)
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+_HASH_CACHE: dict[tuple[str, int, int], str] = {}
+_MODEL_CACHE: dict[tuple[Any, ...], LoadedModel] = {}
+
+
+@dataclass
+class LoadedModel:
+    """A loaded model (a diffusers pipeline, or a (model, tokenizer) pair) and where it came from."""
+
+    obj: Any
+    model_id: str
+    path: Path
+    weights_sha256: str
+    device: str
+    dtype: Any
+
+
+def _require_torch() -> Any:
+    try:
+        import torch
+    except ImportError as exc:
+        raise ModelLoadError("neural backends need the ML extra: pip install 'gamegen[ml]'") from exc
+    return torch
+
+
+def select_device(preferred: str | None = None) -> str:
+    """``preferred`` if given, else the best available: cuda → mps → cpu."""
+    if preferred:
+        return preferred
+    torch = _require_torch()
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def select_dtype(device: str, preferred: str | None = None) -> torch.dtype:
+    """float16 on CUDA/MPS (half the memory, same pictures), float32 on the CPU; ``preferred`` overrides."""
+    torch = _require_torch()
+    if preferred:
+        try:
+            return getattr(torch, preferred)
+        except AttributeError:
+            raise ModelLoadError(f"unknown dtype {preferred!r} (use float32, float16 or bfloat16)") from None
+    return torch.float16 if device.split(":")[0] in ("cuda", "mps") else torch.float32
+
+
+def _weight_files(path: Path) -> list[Path]:
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SAFE_SUFFIXES + PICKLE_SUFFIXES)
+
+
+def check_weights(path: Path, allow_pickle: bool = False) -> None:
+    """Refuse a model whose weights exist only as pickle files unless ``allow_pickle`` (pickle runs code)."""
+    files = _weight_files(path)
+    if not files:
+        raise ModelLoadError(f"no weight files (.safetensors) under {path}")
+    safe = [p for p in files if p.suffix in SAFE_SUFFIXES]
+    if not safe and not allow_pickle:
+        names = ", ".join(p.name for p in files[:3])
+        raise ModelLoadError(
+            f"{path} has only pickle weights ({names}); pickle can run code when loaded. "
+            "Convert them to safetensors, or pass allow_pickle=True if you trust the source"
+        )
+
+
+def weights_sha256(path: Path, include_pickle: bool = False) -> str:
+    """One sha256 over the model's weight files (relative path + content), cached per file size and mtime."""
+    digest = hashlib.sha256()
+    for f in _weight_files(path):
+        if f.suffix in PICKLE_SUFFIXES and not include_pickle:
+            continue
+        st = f.stat()
+        key = (str(f), st.st_size, st.st_mtime_ns)
+        if key not in _HASH_CACHE:
+            h = hashlib.sha256()
+            with open(f, "rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            _HASH_CACHE[key] = h.hexdigest()
+        digest.update(f.relative_to(path).as_posix().encode() + b"\0" + _HASH_CACHE[key].encode())
+    return digest.hexdigest()
+
+
+def resolve_model_path(
+    model: str, *, allow_pickle: bool = False, progress: Callable[[str], None] | None = None
+) -> Path:
+    """A local folder as it is, or a hub id (``org/name``) downloaded to the Hugging Face cache.
+
+    Offline, a hub id that is not already cached fails with a ModelLoadError that says so.
+    """
+    local = Path(model).expanduser()
+    if local.is_dir():
+        return local.resolve()
+    if local.exists() or model.startswith((".", "/", "~")) or model.count("/") != 1:
+        raise ModelLoadError(f"model {model!r} is neither a model folder nor a hub id like 'org/name'")
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError as exc:
+        raise ModelLoadError("downloading hub models needs huggingface_hub: pip install 'gamegen[ml]'") from exc
+    ignore = [] if allow_pickle else [f"*{s}" for s in PICKLE_SUFFIXES]
+    (progress or (lambda m: print(m, file=sys.stderr)))(f"fetching {model} from the Hugging Face Hub (cached after the first time)")
+    try:
+        return Path(snapshot_download(model, ignore_patterns=ignore or None))
+    except Exception as exc:
+        offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
+        raise ModelLoadError(
+            f"model {model!r} is not a local folder and could not be fetched from the hub{offline}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _load(
+    kind: str,
+    model: str,
+    loader: Callable[[Path, Any, str], Any],
+    *,
+    ctx: Context | None,
+    device: str | None,
+    dtype: str | None,
+    allow_pickle: bool,
+) -> LoadedModel:
+    path = resolve_model_path(model, allow_pickle=allow_pickle)
+    check_weights(path, allow_pickle)
+    dev = select_device(device or (ctx.device if ctx is not None else None))
+    torch_dtype = select_dtype(dev, dtype)
+    key = (kind, str(path), dev, str(torch_dtype), allow_pickle)
+    loaded = _MODEL_CACHE.get(key)
+    if loaded is None:
+        digest = weights_sha256(path, include_pickle=allow_pickle)
+        try:
+            obj = loader(path, torch_dtype, dev)
+        except ModelLoadError:
+            raise
+        except Exception as exc:
+            raise ModelLoadError(f"could not load {kind} model {model!r}: {type(exc).__name__}: {exc}") from exc
+        loaded = LoadedModel(obj, model, path, digest, dev, torch_dtype)
+        _MODEL_CACHE[key] = loaded
+    if ctx is not None:
+        ctx.use_model(model, loaded.weights_sha256)
+    return loaded
+
+
+def load_diffusers_pipeline(
+    model: str,
+    *,
+    pipeline_class: Any = None,
+    ctx: Context | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    allow_pickle: bool = False,
+) -> LoadedModel:
+    """Load a diffusers pipeline (``save_pretrained`` layout) once per process; records it in ``ctx``."""
+    _require_torch()
+
+    def loader(path: Path, torch_dtype: Any, dev: str) -> Any:
+        import diffusers
+
+        cls = pipeline_class or diffusers.DiffusionPipeline
+        pipe = cls.from_pretrained(path, torch_dtype=torch_dtype, use_safetensors=not allow_pickle)
+        pipe = pipe.to(dev)
+        pipe.set_progress_bar_config(disable=True)
+        return pipe
+
+    name = getattr(pipeline_class, "__name__", "diffusers")
+    return _load(name, model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle)
+
+
+def load_causal_lm(
+    model: str,
+    *,
+    ctx: Context | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+    allow_pickle: bool = False,
+) -> LoadedModel:
+    """Load a transformers causal LM and its tokenizer; ``obj`` is the pair ``(model, tokenizer)``."""
+    _require_torch()
+
+    def loader(path: Path, torch_dtype: Any, dev: str) -> Any:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        lm = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, use_safetensors=not allow_pickle)
+        lm = lm.to(dev).eval()
+        tok = AutoTokenizer.from_pretrained(path)
+        return lm, tok
+
+    return _load("causal-lm", model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle)

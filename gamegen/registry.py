@@ -1,0 +1,133 @@
+"""The generator registry: built-ins and plugins, discovered through the ``gamegen.generators`` entry points."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import inspect
+import types
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .errors import UnknownGeneratorError
+from .generator import Generator
+
+__all__ = ["Registry", "registry", "ENTRY_POINT_GROUP", "PluginWarning"]
+
+ENTRY_POINT_GROUP = "gamegen.generators"
+
+
+class PluginWarning(UserWarning):
+    """A plugin could not be loaded; the others still are."""
+
+
+class Registry:
+    """Name → generator class. Entry points are loaded lazily on first look-up.
+
+    An entry point may name a Generator subclass, a module (its ``register(registry)`` function is called if it
+    has one, else every Generator subclass it defines is registered), or a callable taking the registry.
+    """
+
+    def __init__(self, group: str = ENTRY_POINT_GROUP) -> None:
+        self.group = group
+        self._generators: dict[str, type[Generator]] = {}
+        self._origin: dict[str, str] = {}
+        self._loaded = False
+        self.broken: dict[str, str] = {}
+
+    def register(self, generator: type[Generator], origin: str = "code") -> type[Generator]:
+        """Add a generator class; a second class under the same name is an error (usable as a decorator)."""
+        if not (inspect.isclass(generator) and issubclass(generator, Generator)):
+            raise TypeError(f"{generator!r} is not a gamegen.Generator subclass")
+        generator.check_declaration()
+        existing = self._generators.get(generator.name)
+        if existing is not None and existing is not generator:
+            raise ValueError(
+                f"generator name {generator.name!r} from {origin} is already taken by {self._origin[generator.name]}"
+            )
+        self._generators[generator.name] = generator
+        self._origin[generator.name] = origin
+        return generator
+
+    def unregister(self, name: str) -> None:
+        """Remove a generator (tests and interactive sessions)."""
+        self._generators.pop(name, None)
+        self._origin.pop(name, None)
+
+    def _register_object(self, obj: Any, origin: str) -> None:
+        if inspect.isclass(obj) and issubclass(obj, Generator):
+            self.register(obj, origin)
+        elif isinstance(obj, types.ModuleType):
+            hook: Callable[[Registry], Any] | None = getattr(obj, "register", None)
+            if callable(hook):
+                hook(self)
+                return
+            found = [
+                v for v in vars(obj).values()
+                if inspect.isclass(v) and issubclass(v, Generator) and v.__module__ == obj.__name__
+                and "name" in vars(v)
+            ]
+            if not found:
+                raise TypeError(f"module {obj.__name__} defines no generator and no register(registry)")
+            for cls in found:
+                self.register(cls, origin)
+        elif callable(obj):
+            obj(self)
+        else:
+            raise TypeError(f"{obj!r} is neither a Generator subclass, a module nor a callable")
+
+    def load_entry_points(self) -> None:
+        """Load every entry point of the group once; a broken plugin warns (naming it) and is skipped."""
+        if self._loaded:
+            return
+        self._loaded = True
+        for ep in sorted(md.entry_points(group=self.group), key=lambda e: (e.value, e.name)):
+            dist = getattr(ep.dist, "name", None) or "?"
+            origin = f"plugin {ep.name!r} ({ep.value}, from {dist})"
+            try:
+                self._register_object(ep.load(), origin)
+            except Exception as exc:  # a broken plugin must not break the others
+                self.broken[ep.name] = f"{type(exc).__name__}: {exc}"
+                warnings.warn(f"gamegen: skipping {origin}: {type(exc).__name__}: {exc}", PluginWarning, stacklevel=2)
+
+    def reload(self) -> None:
+        """Forget entry-point state and load again (after installing a plugin in the same process)."""
+        self._loaded = False
+        self.broken.clear()
+        self.load_entry_points()
+
+    def get(self, name: str) -> type[Generator]:
+        """The generator class registered as ``name``; raises UnknownGeneratorError listing close names."""
+        self.load_entry_points()
+        try:
+            return self._generators[name]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(name, self._generators, n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else " (see `gamegen list`)"
+            raise UnknownGeneratorError(f"unknown generator {name!r}{hint}") from None
+
+    def origin(self, name: str) -> str:
+        """Where the generator came from (an entry point and its distribution, or 'code')."""
+        self.get(name)
+        return self._origin[name]
+
+    def list(self, kind: str | None = None) -> list[type[Generator]]:
+        """All generators, sorted by name, optionally only those of one kind."""
+        self.load_entry_points()
+        gens = sorted(self._generators.values(), key=lambda g: g.name)
+        return [g for g in gens if kind is None or g.kind == kind]
+
+    def __contains__(self, name: object) -> bool:
+        self.load_entry_points()
+        return name in self._generators
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(g.name for g in self.list())
+
+    def __len__(self) -> int:
+        return len(self.list())
+
+
+registry = Registry()

@@ -1,0 +1,83 @@
+"""Tiny offline models built in code and saved with ``save_pretrained``, loaded back through the user path.
+
+Shared by every neural test: a Stable Diffusion 1.x-layout pipeline (UNet, VAE, CLIP text encoder, CLIP
+tokenizer from a small vocab) and a GPT-2 with a byte-level BPE tokenizer trained on a few lines.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TINY_SD_VOCAB = [
+    "<|startoftext|>", "<|endoftext|>", "!", "a", "b", "c", "d", "e", "l", "o", "r", "s", "t", "w", "k", "n",
+    "i", "g", "m", "st", "sto", "ston", "stone</w>", "brick</w>", "wall</w>", "moss</w>", "a</w>", "s</w>", "e</w>", "t</w>",
+]
+TINY_SD_MERGES = ["#version: 0.2", "s t", "st o", "sto n", "ston e</w>"]
+
+
+def make_tiny_sd(path: Path) -> Path:
+    """Save a tiny StableDiffusionPipeline (diffusers' own test configs) to ``path`` and return it."""
+    import torch
+    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=32,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=[32, 64], in_channels=3, out_channels=3, latent_channels=4,
+        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"], up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
+    )
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=0, eos_token_id=2, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
+        num_attention_heads=4, num_hidden_layers=5, pad_token_id=1, vocab_size=1000,
+    ))
+    tok_dir = path.parent / (path.name + "-tokenizer-src")
+    tok_dir.mkdir(parents=True, exist_ok=True)
+    (tok_dir / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
+    (tok_dir / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
+    tokenizer = CLIPTokenizer(str(tok_dir / "vocab.json"), str(tok_dir / "merges.txt"), model_max_length=77)
+    scheduler = DDIMScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
+        set_alpha_to_one=False, steps_offset=1,
+    )
+    pipe = StableDiffusionPipeline(
+        unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, scheduler=scheduler,
+        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+    )
+    pipe.save_pretrained(path, safe_serialization=True)
+    return path
+
+
+TINY_LM_LINES = [
+    "The old tavern keeper tells of a dragon in the northern hills.",
+    "Bring me ten wolf pelts and I shall reward you with gold.",
+    '{"title": "The Lost Ring", "objective": "fetch", "reward": 50}',
+    "A rusty sword, once carried by a knight of the river guard.",
+]
+
+
+def make_tiny_gpt2(path: Path) -> Path:
+    """Save a tiny GPT-2 and a byte-level BPE tokenizer trained in code on a few lines to ``path``."""
+    import torch
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=400, special_tokens=["<|endoftext|>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet()
+    )
+    tok.train_from_iterator(TINY_LM_LINES * 4, trainer)
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>", eos_token="<|endoftext|>")
+    torch.manual_seed(0)
+    config = GPT2Config(vocab_size=len(fast), n_positions=256, n_embd=32, n_layer=2, n_head=2,
+                        bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id)
+    GPT2LMHeadModel(config).save_pretrained(path, safe_serialization=True)
+    fast.save_pretrained(path)
+    return path
