@@ -191,9 +191,12 @@ def load_diffusers_pipeline(
 
     def loader(path: Path, torch_dtype: Any, dev: str) -> Any:
         import diffusers
+        import diffusers.utils.deprecation_utils as dep
 
         cls = pipeline_class or diffusers.DiffusionPipeline
-        pipe = cls.from_pretrained(path, torch_dtype=torch_dtype, use_safetensors=not allow_pickle)
+        # newer diffusers renamed torch_dtype to dtype (and warn on the old name)
+        dtype_kw = "dtype" if hasattr(dep, "_resolve_dtype") else "torch_dtype"
+        pipe = cls.from_pretrained(path, use_safetensors=not allow_pickle, **{dtype_kw: torch_dtype})
         pipe = pipe.to(dev)
         pipe.set_progress_bar_config(disable=True)
         return pipe

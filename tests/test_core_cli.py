@@ -1,0 +1,124 @@
+"""The CLI: a thin shell whose exit codes and one-line errors build scripts can rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import gamegen
+from gamegen.cli import main
+
+PLUGIN = '''
+import numpy as np
+import gamegen
+from gamegen import Field, Generator, Params
+
+
+class DotsParams(Params):
+    size: int = Field(32, ge=8, le=512, description="Width and height in pixels")
+    crash: bool = Field(False, description="Fail on purpose")
+
+
+class Dots(Generator):
+    """Random dots for CLI tests."""
+
+    name = "texture.dots"
+    kind = "texture"
+    version = "1.0.0"
+    params = DotsParams
+
+    def generate(self, params, ctx):
+        if params.crash:
+            raise ZeroDivisionError("the dots divided by zero")
+        img = (ctx.rng.random((params.size, params.size, 3)) * 255).astype(np.uint8)
+        return [gamegen.ImageAsset("dots", img)]
+'''
+
+
+@pytest.fixture
+def dots(install_plugin):
+    return install_plugin("dots-plugin", {"dots_plugin.py": PLUGIN}, {"dots": "dots_plugin:Dots"})
+
+
+def test_list_and_json(dots):
+    runner = CliRunner()
+    res = runner.invoke(main, ["list"])
+    assert res.exit_code == 0 and "texture.dots" in res.output
+    rows = json.loads(runner.invoke(main, ["list", "--json", "--kind", "texture"]).output)
+    assert {"name": "texture.dots", "kind": "texture", "version": "1.0.0"}.items() <= next(
+        r for r in rows if r["name"] == "texture.dots").items()
+
+
+def test_info_shows_defaults_ranges_and_descriptions(dots):
+    res = CliRunner().invoke(main, ["info", "texture.dots"])
+    assert res.exit_code == 0
+    assert "size (integer, default 32)  [8 ≤ size ≤ 512]" in res.output
+    assert "Width and height in pixels" in res.output
+    schema = json.loads(CliRunner().invoke(main, ["info", "texture.dots", "--json"]).output)["schema"]
+    assert schema["properties"]["size"]["maximum"] == 512
+
+
+def test_generate_writes_a_bundle(dots, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--seed", "4", "--set", "size=16"])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((tmp_path / "b/manifest.json").read_text())
+    assert manifest["assets"][0]["params"]["size"] == 16 and manifest["assets"][0]["seed"] == 4
+
+
+def test_variations(dots, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "v"), "--variations", "4", "--quiet"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "v/contact_sheet.png").is_file() and (tmp_path / "v/seed-3/manifest.json").is_file()
+
+
+def test_param_error_exits_2_naming_parameter_and_range(dots, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size=4000"])
+    assert res.exit_code == 2
+    assert "size=4000" in res.output and "8 ≤ size ≤ 512" in res.output
+    assert not (tmp_path / "b").exists()
+
+
+def test_generation_error_exits_1_with_one_line(dots, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "crash=true"])
+    assert res.exit_code == 1
+    assert res.output.strip().splitlines() == [
+        "error: texture.dots failed: ZeroDivisionError: the dots divided by zero"
+    ]
+    debug = CliRunner().invoke(main, ["--debug", "generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "crash=true"])
+    assert "Traceback" in debug.output
+
+
+def test_unknown_generator_and_bad_set_syntax(dots, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.dot", "-o", str(tmp_path / "b")])
+    assert res.exit_code == 1 and "did you mean texture.dots" in res.output
+    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size"])
+    assert res.exit_code == 2 and "key=value" in res.output
+
+
+def test_real_subprocess_generate_and_exit_codes(dots, tmp_path):
+    cmd = [sys.executable, "-m", "gamegen"]
+    ok = subprocess.run(cmd + ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size=8"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    arr = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(tmp_path / "b/texture.dots/dots.png"))
+    assert arr.shape == (8, 8, 3)
+    bad = subprocess.run(cmd + ["generate", "texture.dots", "-o", str(tmp_path / "c"), "--set", "size=0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: texture.dots: size=0")
+    version = subprocess.run(cmd + ["--version"], capture_output=True, text=True, check=True)
+    assert gamegen.__version__ in version.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"]])
+def test_help_and_list_do_not_import_heavy_modules(args):
+    code = (
+        "import sys\nfrom gamegen.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'diffusers', 'transformers', 'numba', 'scipy') if m in sys.modules]\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in res.stderr, res.stderr
