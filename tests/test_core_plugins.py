@@ -127,3 +127,15 @@ def test_unknown_generator_suggests_close_names(install_plugin):
     install_plugin("stars-plugin", {"stars_plugin.py": STARS}, {"stars": "stars_plugin:Stars"})
     with pytest.raises(gamegen.UnknownGeneratorError, match="did you mean texture.stars"):
         gamegen.registry.get("texture.star")
+
+
+def test_cli_list_reports_a_broken_plugin_in_one_line(install_plugin):
+    install_plugin(
+        "mixed",
+        {"good_plugin.py": STARS, "bad_plugin.py": "raise ImportError('missing dependency frobnicate')\n"},
+        {"good": "good_plugin:Stars", "bad": "bad_plugin:Thing"},
+    )
+    res = subprocess.run([sys.executable, "-m", "gamegen", "list"], capture_output=True, text=True)
+    assert res.returncode == 0 and "texture.stars" in res.stdout
+    warning_lines = [line for line in res.stderr.splitlines() if "frobnicate" in line]
+    assert len(warning_lines) == 1 and warning_lines[0].startswith("warning: gamegen: skipping plugin 'bad'")

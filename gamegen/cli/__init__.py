@@ -52,6 +52,17 @@ def main(debug: bool) -> None:
       gamegen info landscape.heightmap              # its parameters, defaults and ranges
       gamegen generate texture.material -o out --set family=brick --variations 8
     """
+    _show_warnings_as_lines()
+
+
+def _show_warnings_as_lines() -> None:
+    """Print warnings (a broken plugin, say) as one ``warning:`` line on stderr instead of a source dump."""
+    import warnings
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    warnings.showwarning = show
 
 
 from . import generators  # noqa: E402,F401  (registers the commands)
