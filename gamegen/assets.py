@@ -22,6 +22,13 @@ __all__ = [
 ]
 
 
+def _checked_suffix(suffix: str) -> str:
+    """``suffix`` with its leading dot, checked to be a portable file-name ending."""
+    suffix = suffix if suffix.startswith(".") else "." + suffix
+    check_name("x" + suffix, "suffix")
+    return suffix
+
+
 @dataclass
 class Asset:
     """One output of a generator. ``meta`` is copied into the manifest entry of every file it becomes.
@@ -80,9 +87,7 @@ class TextAsset(Asset):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.suffix.startswith("."):
-            self.suffix = "." + self.suffix
-        check_name("x" + self.suffix, "suffix")
+        self.suffix = _checked_suffix(self.suffix)
 
 
 @dataclass
@@ -102,9 +107,7 @@ class BytesAsset(Asset):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.suffix.startswith("."):
-            self.suffix = "." + self.suffix
-        check_name("x" + self.suffix, "suffix")
+        self.suffix = _checked_suffix(self.suffix)
 
 
 @dataclass
