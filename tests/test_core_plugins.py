@@ -129,6 +129,7 @@ def test_unknown_generator_suggests_close_names(install_plugin):
         gamegen.registry.get("texture.star")
 
 
+@pytest.mark.filterwarnings("ignore::gamegen.registry.PluginWarning")
 def test_cli_list_reports_a_broken_plugin_in_one_line(install_plugin):
     install_plugin(
         "mixed",
