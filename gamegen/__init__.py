@@ -16,6 +16,7 @@ from .assets import (
     NormalMapAsset,
     TextAsset,
 )
+from .build import build
 from .bundle import ExportedAsset, Run, export_run, write_bundle
 from .context import Context
 from .errors import (
@@ -36,6 +37,7 @@ __all__ = [
     "generate",
     "generate_variations",
     "run_generator",
+    "build",
     "Asset",
     "BytesAsset",
     "DataAsset",

@@ -66,3 +66,4 @@ def _show_warnings_as_lines() -> None:
 
 
 from . import generators  # noqa: E402,F401  (registers the commands)
+from . import build  # noqa: E402,F401  (registers `gamegen build`)

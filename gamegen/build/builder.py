@@ -1,0 +1,270 @@
+"""``gamegen.build``: turn a recipe into a bundle, generating only what the cache does not already hold.
+
+The bundle replaces the previous one atomically and only when every asset succeeded; a lock beside the output
+keeps two builds of one folder from running at once. Output bytes depend on the recipe alone, never on the
+executor, the number of workers or the order in which jobs finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..atomic import atomic_directory
+from ..bundle import ExportedAsset, write_bundle_into
+from ..context import ProgressCallback
+from ..errors import GamegenError
+from .cache import BuildCache, default_cache_dir
+from .executors import BuildExecutor, JobResult, open_executor, run_job
+from .lock import output_lock
+from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
+
+__all__ = ["AssetResult", "BuildError", "BuildReport", "build"]
+
+Status = Literal["built", "cached", "failed", "cancelled"]
+
+
+@dataclass
+class AssetResult:
+    """How one asset of a build went: built, taken from the cache, failed (with a reason) or never started."""
+
+    id: str
+    asset: str
+    generator: str
+    status: Status
+    seconds: float
+    key: str
+    error: str | None = None
+
+
+@dataclass
+class BuildReport:
+    """The outcome of :func:`build`, asset by asset in recipe order."""
+
+    recipe: str
+    out: Path
+    profile: str
+    assets: list[AssetResult] = field(default_factory=list)
+    seconds: float = 0.0
+    executor: str = "none (everything was cached)"
+
+    def ids(self, status: Status) -> list[str]:
+        """Ids of the assets that ended with ``status``."""
+        return [a.id for a in self.assets if a.status == status]
+
+    @property
+    def built(self) -> list[str]:
+        return self.ids("built")
+
+    @property
+    def cached(self) -> list[str]:
+        return self.ids("cached")
+
+    @property
+    def failed(self) -> list[str]:
+        return self.ids("failed")
+
+    @property
+    def ok(self) -> bool:
+        """True when every asset was built or cached (and so the bundle was written)."""
+        return all(a.status in ("built", "cached") for a in self.assets)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what ``gamegen build --json`` prints)."""
+        counts = {s: len(self.ids(s)) for s in ("built", "cached", "failed", "cancelled")}
+        return {
+            "recipe": self.recipe,
+            "out": str(self.out),
+            "profile": self.profile,
+            "executor": self.executor,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "counts": counts,
+            "assets": [{**asdict(a), "seconds": round(a.seconds, 3)} for a in self.assets],
+        }
+
+
+class BuildError(GamegenError):
+    """Some assets failed, so the bundle was not replaced; ``report`` says which and why."""
+
+    def __init__(self, report: BuildReport):
+        self.report = report
+        failed = [a for a in report.assets if a.status == "failed"]
+        reasons = "; ".join(f"{a.id}: {a.error}" for a in failed)
+        super().__init__(
+            f"{len(failed)} of {len(report.assets)} assets failed ({reasons}); the previous bundle at {report.out} is unchanged"
+        )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    job: BuildJob
+    key: str
+    neural: bool
+
+
+def _load(recipe: str | Path | Mapping[str, Any] | Recipe) -> Recipe:
+    if isinstance(recipe, Recipe):
+        return recipe
+    if isinstance(recipe, Mapping):
+        return parse_recipe(recipe)
+    return load_recipe(recipe)
+
+
+def _select(recipe: Recipe, only: Iterable[str] | None) -> list[BuildJob]:
+    if only is None:
+        return list(recipe.jobs)
+    wanted = set(only)
+    known = {j.asset for j in recipe.jobs} | {j.asset_id for j in recipe.jobs}
+    unknown = sorted(wanted - known)
+    if unknown:
+        names = ", ".join(dict.fromkeys(j.asset for j in recipe.jobs))
+        raise RecipeError(
+            [f"{recipe.source}: only={name!r}: no asset or asset id of that name (assets: {names})" for name in unknown]
+        )
+    return [j for j in recipe.jobs if j.asset in wanted or j.asset_id in wanted]
+
+
+def _check_output(out: Path) -> None:
+    """Refuse to replace a folder that is not a bundle (``-o .`` must never wipe a project)."""
+    if out.exists() and not (out.is_dir() and ((out / "manifest.json").is_file() or not any(out.iterdir()))):
+        raise GamegenError(f"{out} exists and is not a gamegen bundle (no manifest.json); choose a new or empty folder")
+
+
+def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
+    """The job with its cache key; jobs that read a model folder are neural and go to a device lane."""
+    inputs = [Path(p) for p in job.generator().input_files(job.params)]
+    return _Planned(job, cache.key(job, profile, inputs), any(p.is_dir() for p in inputs))
+
+
+def _outcome(future: Future[JobResult], planned: _Planned) -> JobResult:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker itself died or the job could not be sent to it
+        return JobResult(planned.job.asset_id, None, f"{type(exc).__name__}: {exc}", 0.0)
+
+
+def _run(
+    todo: list[_Planned],
+    ex: BuildExecutor,
+    profile: str,
+    keep_going: bool,
+    on_result: Callable[[_Planned, JobResult], None],
+) -> list[_Planned]:
+    """Feed ``todo`` to ``ex`` (at most ``slots`` ordinary jobs and one job per device lane in flight).
+
+    After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
+    Returns the jobs that never started.
+    """
+    queue = deque(p for p in todo if not p.neural)
+    lanes: list[deque[_Planned]] = [deque() for _ in ex.lanes]
+    for i, planned in enumerate(p for p in todo if p.neural):
+        lanes[i % len(lanes)].append(planned)
+    in_flight: dict[Future[JobResult], tuple[_Planned, int | None]] = {}
+    stopped = False
+
+    def feed() -> None:
+        busy = {lane for _, lane in in_flight.values()}
+        for lane, (lane_ex, device) in enumerate(ex.lanes):
+            if lane not in busy and lanes[lane]:
+                planned = lanes[lane].popleft()
+                in_flight[lane_ex.submit(run_job, planned.job, profile, device)] = (planned, lane)
+        while queue and (ex.slots is None or sum(lane is None for _, lane in in_flight.values()) < ex.slots):
+            planned = queue.popleft()
+            in_flight[ex.pool.submit(run_job, planned.job, profile)] = (planned, None)
+
+    feed()
+    while in_flight:
+        done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        for future in done:
+            planned, _lane = in_flight.pop(future)
+            result = _outcome(future, planned)
+            on_result(planned, result)
+            stopped = stopped or (result.error is not None and not keep_going)
+        if not stopped:
+            feed()
+    return list(queue) + [p for lane in lanes for p in lane]
+
+
+def build(
+    recipe: str | Path | Mapping[str, Any] | Recipe,
+    *,
+    out: str | Path,
+    executor: Any = None,
+    jobs: int = 1,
+    force: bool = False,
+    only: Iterable[str] | None = None,
+    keep_going: bool = False,
+    progress: ProgressCallback | None = None,
+    cache: str | Path | None = None,
+    lock_timeout: float | None = 600.0,
+    devices: Sequence[str | None] = (None,),
+) -> BuildReport:
+    """Build the bundle a recipe describes into ``out`` and report what was built, cached or failed.
+
+    ``recipe``: a ``gamegen.toml`` path (or its folder), a dict of the same shape, or a :class:`Recipe`.
+    ``executor``: ``"local"``, ``"processes"``, ``"dask"``, a Dask scheduler address or Client, or any
+    ``concurrent.futures.Executor`` (default: local for ``jobs=1``, else processes). ``only`` limits the build
+    (and the bundle written) to these assets or asset ids; ``force`` ignores cache hits. ``cache`` defaults to
+    ``.gamegen-cache`` beside the recipe (:func:`default_cache_dir`). Jobs whose generator reads a model folder
+    (see ``Generator.input_files``) run one at a time per entry of ``devices``. Raises :class:`BuildError`
+    (bundle unchanged) if any asset failed; with ``keep_going`` the other assets are still built and cached first.
+    """
+    start = time.perf_counter()
+    spec = _load(recipe)
+    selected = _select(spec, only)
+    out = Path(out).absolute()
+    report = BuildReport(spec.source, out, spec.profile)
+    total = len(selected)
+    say = progress or (lambda done, total, message="": None)
+    recipe_file = Path(spec.source)
+    store = BuildCache(
+        cache if cache is not None else default_cache_dir(recipe_file.parent if recipe_file.is_file() else ".")
+    )
+    results: dict[str, AssetResult] = {}
+    exported: dict[str, ExportedAsset] = {}
+
+    def record(planned: _Planned, result: JobResult) -> None:
+        job = planned.job
+        status: Status = "failed" if result.exported is None else "built"
+        if result.exported is not None:
+            store.put(planned.key, result.exported)
+            exported[job.asset_id] = result.exported
+        results[job.asset_id] = AssetResult(
+            job.asset_id, job.asset, job.generator.name, status, result.seconds, planned.key, result.error
+        )
+        say(len(results), total, f"{job.asset_id} {status}")
+
+    with output_lock(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
+        _check_output(out)
+        todo: list[_Planned] = []
+        for planned in (_plan(job, store, spec.profile) for job in selected):
+            hit = None if force else store.get(planned.key, planned.job.asset_id)
+            if hit is None:
+                todo.append(planned)
+                continue
+            exported[planned.job.asset_id] = hit
+            job = planned.job
+            results[job.asset_id] = AssetResult(job.asset_id, job.asset, job.generator.name, "cached", 0.0, planned.key)
+        say(len(results), total, f"{len(results)} cached, {len(todo)} to build")
+        if todo:
+            with open_executor(executor, jobs, devices) as ex:
+                report.executor = ex.description
+                for planned in _run(todo, ex, spec.profile, keep_going, record):
+                    job = planned.job
+                    results[job.asset_id] = AssetResult(
+                        job.asset_id, job.asset, job.generator.name, "cancelled", 0.0, planned.key
+                    )
+        report.assets = [results[job.asset_id] for job in selected]
+        if report.ok:
+            with atomic_directory(out) as tmp:
+                write_bundle_into(tmp, [exported[job.asset_id] for job in selected], spec.profile)
+    report.seconds = time.perf_counter() - start
+    if not report.ok:
+        raise BuildError(report)
+    return report
