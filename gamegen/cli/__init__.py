@@ -67,3 +67,4 @@ def _show_warnings_as_lines() -> None:
 
 from . import generators  # noqa: E402,F401  (registers the commands)
 from . import build  # noqa: E402,F401  (registers `gamegen build`)
+from . import plugin  # noqa: E402,F401  (registers `gamegen new-plugin`)

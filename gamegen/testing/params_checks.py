@@ -1,0 +1,98 @@
+"""Parameter-schema checks: JSON Schema export, valid defaults, and out-of-range values derived from the schema."""
+
+from __future__ import annotations
+
+import json
+import typing
+from typing import Any
+
+import annotated_types as at
+
+from ..errors import ParamError
+from ..generator import Generator
+from ..params import Params
+
+__all__ = ["NOT_A_CHOICE", "check_schema", "check_defaults", "check_out_of_range", "out_of_range_values"]
+
+NOT_A_CHOICE = "<not one of the choices>"
+
+
+def check_schema(gen: type[Generator]) -> dict[str, Any]:
+    """The params model must export as a JSON-serialisable object schema naming every field; return it."""
+    schema = gen.params.model_json_schema()
+    json.dumps(schema, allow_nan=False)
+    if schema.get("type") != "object":
+        raise AssertionError(f"params schema has type {schema.get('type')!r}, expected 'object'")
+    names = {f.alias or n for n, f in gen.params.model_fields.items()}
+    missing = sorted(names - set(schema.get("properties", {})))
+    if missing:
+        raise AssertionError(f"params schema lacks properties for {', '.join(missing)}")
+    return schema
+
+
+def check_defaults(gen: type[Generator], schema: dict[str, Any]) -> Params:
+    """Defaults alone must validate, and the schema's ``default`` values must be what validation produces."""
+    values = gen.validate({}).model_dump(mode="json", by_alias=True)
+    wrong = [
+        f"{name} (schema {prop['default']!r}, model {values.get(name)!r})"
+        for name, prop in schema.get("properties", {}).items()
+        if "default" in prop and prop["default"] != values.get(name)
+    ]
+    if wrong:
+        raise AssertionError(f"schema defaults differ from validated defaults: {'; '.join(wrong)}")
+    return gen.validate({})
+
+
+def _below(bound: Any) -> Any:
+    return bound - 1 if isinstance(bound, int) else bound - max(abs(bound), 1.0) / 2
+
+
+def _above(bound: Any) -> Any:
+    return bound + 1 if isinstance(bound, int) else bound + max(abs(bound), 1.0) / 2
+
+
+def _has_choices(annotation: Any) -> bool:
+    if typing.get_origin(annotation) is typing.Literal:
+        return True
+    return any(_has_choices(arg) for arg in typing.get_args(annotation))
+
+
+def out_of_range_values(model: type[Params]) -> dict[str, list[Any]]:
+    """For each field: values just outside its declared bounds (``ge``/``gt``/``le``/``lt``) and a non-choice."""
+    values: dict[str, list[Any]] = {}
+    for name, field in model.model_fields.items():
+        bad: list[Any] = []
+        for meta in field.metadata:
+            if isinstance(meta, at.Ge):
+                bad.append(_below(meta.ge))
+            elif isinstance(meta, at.Gt):
+                bad.append(meta.gt)
+            elif isinstance(meta, at.Le):
+                bad.append(_above(meta.le))
+            elif isinstance(meta, at.Lt):
+                bad.append(meta.lt)
+        if _has_choices(field.annotation):
+            bad.append(NOT_A_CHOICE)
+        if bad:
+            values[field.alias or name] = bad
+    return values
+
+
+def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
+    """Every out-of-range value and an unknown key must raise ParamError naming the parameter; return the count."""
+    cases = [(name, value) for name, bad in out_of_range_values(gen.params).items() for value in bad]
+    cases.append(("no_such_parameter", 1))
+    problems = []
+    for name, value in cases:
+        try:
+            gen.validate({**base, name: value})
+        except ParamError as exc:
+            if name not in str(exc):
+                problems.append(f"{name}={value!r}: ParamError does not name the parameter ({exc})")
+        except Exception as exc:
+            problems.append(f"{name}={value!r}: raised {type(exc).__name__} instead of gamegen.ParamError ({exc})")
+        else:
+            problems.append(f"{name}={value!r} was accepted")
+    if problems:
+        raise AssertionError("; ".join(problems))
+    return len(cases)
