@@ -7,6 +7,8 @@ executor, the number of workers or the order in which jobs finish.
 
 from __future__ import annotations
 
+import glob
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -136,6 +138,12 @@ def _check_output(out: Path) -> None:
         raise GamegenError(f"{out} exists and is not a gamegen bundle (no manifest.json); choose a new or empty folder")
 
 
+def _remove_dead_temporaries(out: Path) -> None:
+    """Delete half-written bundles that killed builds left beside ``out`` (no live build owns them: we hold the lock)."""
+    for tmp in out.parent.glob(f".{glob.escape(out.name)}.gamegen-tmp-*"):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
     """The job with its cache key; jobs that read a model folder are neural and go to a device lane."""
     inputs = [Path(p) for p in job.generator().input_files(job.params)]
@@ -242,6 +250,7 @@ def build(
 
     with output_lock(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
         _check_output(out)
+        _remove_dead_temporaries(out)
         todo: list[_Planned] = []
         for planned in (_plan(job, store, spec.profile) for job in selected):
             hit = None if force else store.get(planned.key, planned.job.asset_id)

@@ -80,7 +80,7 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
         client = target
     elif target == "dask":
         cluster = stack.enter_context(
-            LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+            LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0")
         )
         client = stack.enter_context(Client(cluster))
     else:

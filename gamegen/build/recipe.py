@@ -161,8 +161,8 @@ def _parse_asset(index: int, raw: Any, master_seed: int, problems: _Problems) ->
         return []
     name = raw.get("name")
     where = f"asset {name!r}: " if isinstance(name, str) else f"asset #{index + 1}: "
-    before = len(problems.items)
     _check_unknown(raw, _ASSET_KEYS, path, where, problems)
+    before = len(problems.items)  # problems below leave nothing to expand; unknown keys do not stop the checks
     if not isinstance(name, str):
         problems.add(path + ("name",), f"{where}'name' is required and must be a string")
     else:

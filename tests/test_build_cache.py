@@ -1,0 +1,237 @@
+"""Incremental builds: cache hits and misses on every key part, damaged entries, failures, the output lock."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from pathlib import Path
+
+import build_gens
+import pytest
+
+import gamegen
+from gamegen.build import BuildCache, BuildError, BuildLockedError, build
+from gamegen.build import cache as cache_module
+from gamegen.build.lock import output_lock
+
+
+@pytest.fixture(autouse=True)
+def gens(isolated_registry):
+    build_gens.register(isolated_registry)
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Bundle-relative path → sha256 of every file under ``root``."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def recipe(**overrides):
+    """A three-part recipe (variations, a tile matrix, a model-reading asset); overrides merge into assets' params."""
+    model = overrides.pop("model")
+    assets = [
+        {"name": "rock", "generator": "buildtest.speckle", "variations": 2, "params": {"size": 8}},
+        {"name": "world", "generator": "buildtest.tile", "params": {"grid": 2}, "matrix": {"tile_x": [0, 1]}},
+        {"name": "crate", "generator": "buildtest.model", "params": {"model": str(model)}},
+    ]
+    for asset in assets:
+        change = overrides.pop(asset["name"], {})
+        asset.update({**change, "params": {**asset["params"], **change.get("params", {})}})
+    return {"name": "test", "seed": 1, "asset": assets, **overrides}
+
+
+@pytest.fixture
+def model(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"\x01" * 64)
+    return folder
+
+
+@pytest.fixture
+def run(tmp_path):
+    """``run(recipe, **kw)`` builds into tmp/out with tmp/cache and returns {asset id: status}."""
+
+    def go(spec, **kw):
+        report = build(spec, out=kw.pop("out", tmp_path / "out"), cache=tmp_path / "cache", **kw)
+        return {a.id: a.status for a in report.assets}
+
+    return go
+
+
+ALL = ["rock-1", "rock-2", "world-0", "world-1", "crate"]
+
+
+def test_an_unchanged_recipe_comes_from_the_cache_byte_for_byte(tmp_path, run, model):
+    assert run(recipe(model=model)) == dict.fromkeys(ALL, "built")
+    first = tree(tmp_path / "out")
+    assert run(recipe(model=model)) == dict.fromkeys(ALL, "cached")
+    assert tree(tmp_path / "out") == first
+    manifest = json.loads((tmp_path / "out/manifest.json").read_text())
+    assert [a["id"] for a in manifest["assets"]] == sorted(ALL)
+    crate = next(a for a in manifest["assets"] if a["id"] == "crate")
+    assert crate["provenance"]["ai_generated"] is True and crate["files"][0]["path"] == "crate/result.json"
+
+
+@pytest.mark.parametrize(
+    ("change", "rebuilt"),
+    [
+        ({"rock": {"params": {"size": 12}}}, ["rock-1", "rock-2"]),
+        ({"world": {"seed": 5}}, ["world-0", "world-1"]),
+        ({"world": {"matrix": {"tile_x": [0, 1], "tile_y": [1]}}}, ["world-0-1", "world-1-1"]),
+        ({"crate": {"params": {"prompt": "a barrel"}}}, ["crate"]),
+        ({"seed": 2}, ALL),
+        ({"profile": "godot"}, ALL),
+    ],
+)
+def test_changing_one_key_part_rebuilds_exactly_what_it_touches(run, model, change, rebuilt):
+    run(recipe(model=model))
+    statuses = run(recipe(model=model, **change))
+    assert sorted(k for k, v in statuses.items() if v == "built") == sorted(rebuilt)
+    assert all(v == "cached" for k, v in statuses.items() if k not in rebuilt)
+
+
+def test_a_new_generator_version_rebuilds_its_assets(run, model, monkeypatch):
+    run(recipe(model=model))
+    monkeypatch.setattr(build_gens.Tile, "version", "1.0.1")
+    assert [k for k, v in run(recipe(model=model)).items() if v == "built"] == ["world-0", "world-1"]
+
+
+def test_a_new_gamegen_version_rebuilds_everything(run, model, monkeypatch):
+    run(recipe(model=model))
+    monkeypatch.setattr(cache_module, "__version__", "99.0.0")
+    assert set(run(recipe(model=model)).values()) == {"built"}
+
+
+def test_changed_model_weights_rebuild_the_assets_that_read_them(run, model):
+    run(recipe(model=model))
+    (model / "weights.bin").write_bytes(b"\x02" * 64)
+    assert [k for k, v in run(recipe(model=model)).items() if v == "built"] == ["crate"]
+
+
+def test_the_key_ignores_the_asset_name(run, model):
+    run(recipe(model=model, rock={"seed": 9}))
+    renamed = recipe(model=model, rock={"seed": 9})
+    renamed["asset"][0]["name"] = "stone"
+    assert run(renamed)["stone-1"] == "cached"
+
+
+def test_force_rebuilds_and_a_damaged_entry_is_a_miss(tmp_path, run, model):
+    run(recipe(model=model))
+    assert set(run(recipe(model=model), force=True).values()) == {"built"}
+    victim = next((tmp_path / "cache").rglob("speckle.png"))
+    victim.write_bytes(b"not a png")
+    statuses = run(recipe(model=model))
+    assert list(statuses.values()).count("built") == 1
+    assert set(run(recipe(model=model)).values()) == {"cached"}
+
+
+def test_a_failure_keeps_the_previous_bundle_and_stops(tmp_path, run, model):
+    run(recipe(model=model))
+    before = tree(tmp_path / "out")
+    with pytest.raises(
+        BuildError,
+        match=r"1 of 4 assets failed \(rock: buildtest.speckle failed: "
+        r"RuntimeError: the speckles caught fire\); the previous bundle at .* is unchanged",
+    ):
+        run(recipe(model=model, seed=3, rock={"params": {"fail": True}, "variations": 1}, world={"seed": 3}))
+    assert tree(tmp_path / "out") == before
+    with pytest.raises(BuildError) as info:
+        run(recipe(model=model, seed=3, rock={"params": {"fail": True}, "variations": 1}, world={"seed": 3}))
+    assert {a.id: a.status for a in info.value.report.assets} == {
+        "rock": "failed",
+        "world-0": "cancelled",
+        "world-1": "cancelled",
+        "crate": "cached",
+    }
+
+
+def test_keep_going_builds_and_caches_the_rest(tmp_path, run, model):
+    failing = recipe(model=model, rock={"params": {"fail": True}, "variations": 1})
+    with pytest.raises(BuildError) as info:
+        run(failing, keep_going=True)
+    report = info.value.report
+    assert report.failed == ["rock"] and sorted(report.built) == ["crate", "world-0", "world-1"]
+    assert not (tmp_path / "out").exists()
+    fixed = recipe(model=model)
+    assert run(fixed) == {
+        "rock-1": "built",
+        "rock-2": "built",
+        "world-0": "cached",
+        "world-1": "cached",
+        "crate": "cached",
+    }
+
+
+def test_only_builds_and_writes_just_those_assets(tmp_path, run, model):
+    assert run(recipe(model=model), only=["world", "rock-2"]) == {
+        "rock-2": "built",
+        "world-0": "built",
+        "world-1": "built",
+    }
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["manifest.json", "rock-2", "world-0", "world-1"]
+
+
+def test_every_cache_entry_matches_its_manifest_entry(tmp_path, run, model):
+    run(recipe(model=model))
+    entries = list((tmp_path / "cache").rglob("entry.json"))
+    assert len(entries) == 5
+    for entry_file in entries:
+        entry = json.loads(entry_file.read_text())
+        for record in entry["files"]:
+            data = (entry_file.parent / "files" / record["path"]).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == record["sha256"] and len(data) == record["bytes"]
+
+
+def test_abandoned_temporaries_of_dead_builds_are_removed(tmp_path, run, model):
+    cache = BuildCache(tmp_path / "cache")
+    dead = cache.root / "tmp" / "999999999-abc"
+    (dead / "files").mkdir(parents=True)
+    beside = tmp_path / ".out.gamegen-tmp-dead"
+    beside.mkdir()
+    run(recipe(model=model))
+    assert not dead.exists() and not beside.exists()
+
+
+def test_a_second_build_of_the_same_output_fails_clearly_or_waits(tmp_path, run, model):
+    with output_lock(tmp_path / "out"):
+        with pytest.raises(
+            BuildLockedError, match=r"another gamegen build \(pid \d+\) is writing .*out; gave up after 0 s"
+        ):
+            run(recipe(model=model), lock_timeout=0)
+    messages = []
+    held = threading.Event()
+
+    def hold():
+        with output_lock(tmp_path / "out"):
+            held.set()
+            time.sleep(0.3)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    run(recipe(model=model), progress=lambda done, total, message: messages.append(message))
+    holder.join()
+    assert messages[0].startswith("waiting for another gamegen build") and (tmp_path / "out/manifest.json").is_file()
+
+
+def test_progress_counts_every_asset(run, model):
+    events = []
+    run(recipe(model=model), progress=lambda done, total, message: events.append((done, total, message)))
+    assert events[0] == (0, 5, "0 cached, 5 to build")
+    assert [e[:2] for e in events[1:]] == [(n, 5) for n in range(1, 6)]
+    assert sorted(e[2] for e in events[1:]) == sorted(f"{i} built" for i in ALL)
+
+
+def test_a_folder_that_is_not_a_bundle_is_never_replaced(tmp_path, run, model):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "main.py").write_text("print('precious')\n")
+    with pytest.raises(gamegen.GamegenError, match="is not a gamegen bundle"):
+        run(recipe(model=model), out=project)
+    assert (project / "main.py").read_text() == "print('precious')\n"

@@ -1,0 +1,160 @@
+"""Executors: the same bytes in this process, a process pool, a Dask LocalCluster or any Executor, in any order."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import build_gens
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from gamegen import GamegenError
+from gamegen.build import build
+from gamegen.cli import main
+
+distributed = pytest.importorskip("distributed")
+TESTS = Path(__file__).parent
+
+
+@pytest.fixture(autouse=True)
+def gens(isolated_registry):
+    build_gens.register(isolated_registry)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A real two-process Dask LocalCluster whose workers can import the test generators; one per module."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(TESTS), os.environ.get("PYTHONPATH")])))
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+            ) as cluster,
+            distributed.Client(cluster) as c,
+        ):
+            yield c
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+MIXED = {
+    "name": "mixed",
+    "seed": 11,
+    "profile": "unreal",
+    "asset": [
+        {"name": "rock", "generator": "buildtest.speckle", "variations": 4, "params": {"size": 16}},
+        {
+            "name": "world",
+            "generator": "buildtest.tile",
+            "params": {"grid": 3},
+            "matrix": {"tile_x": [0, 1, 2], "tile_y": [0, 1, 2]},
+        },
+        {"name": "sky", "generator": "buildtest.speckle", "seed": 3},
+    ],
+}
+
+
+def test_output_is_byte_identical_on_every_executor_and_in_any_order(tmp_path, client):
+    reference = build(MIXED, out=tmp_path / "local", cache=tmp_path / "c-local", executor="local")
+    assert sorted(reference.built) == sorted(a.id for a in reference.assets) and len(reference.assets) == 14
+    expected = tree(tmp_path / "local")
+    reordered = {**MIXED, "asset": MIXED["asset"][::-1]}
+    with ThreadPoolExecutor(3) as threads:
+        runs = {
+            "processes": dict(executor="processes", jobs=2),
+            "dask": dict(executor=client),
+            "threads": dict(executor=threads),
+            "reordered": dict(executor="processes", jobs=2, recipe=reordered),
+        }
+        for label, kw in runs.items():
+            report = build(kw.pop("recipe", MIXED), out=tmp_path / label, cache=tmp_path / f"c-{label}", **kw)
+            assert len(report.built) == 14, label
+            assert tree(tmp_path / label) == expected, label
+
+
+def test_an_8x8_world_builds_tile_by_tile_on_a_local_cluster(tmp_path, client):
+    grid = list(range(8))
+    world = {
+        "name": "world",
+        "asset": [
+            {
+                "name": "w",
+                "generator": "buildtest.tile",
+                "params": {"grid": 8},
+                "matrix": {"tile_x": grid, "tile_y": grid},
+            }
+        ],
+    }
+    report = build(world, out=tmp_path / "out", cache=tmp_path / "cache", executor=client)
+    assert len(report.built) == 64 and report.executor.startswith("dask (tcp://")
+    tiles = {(x, y): np.asarray(Image.open(tmp_path / f"out/w-{x}-{y}/height.png")) for x in grid for y in grid}
+    assert all(t.dtype == np.uint16 and t.shape == (9, 9) for t in tiles.values())
+    for x in range(7):
+        for y in range(7):
+            assert np.array_equal(tiles[x, y][:, -1], tiles[x + 1, y][:, 0])
+            assert np.array_equal(tiles[x, y][-1, :], tiles[x, y + 1][0, :])
+    again = build(world, out=tmp_path / "out", cache=tmp_path / "cache", executor=client)
+    assert len(again.cached) == 64
+
+
+def _crate_pids(out: Path) -> set[int]:
+    return {json.loads(p.read_text())["pid"] for p in out.glob("crate-*/result.json")}
+
+
+@pytest.mark.parametrize("where", ["processes", "dask"])
+def test_neural_jobs_are_pinned_to_one_worker_process(tmp_path, client, where):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "weights.bin").write_bytes(b"w")
+    spec = {
+        "name": "n",
+        "asset": [
+            {"name": "crate", "generator": "buildtest.model", "variations": 4, "params": {"model": str(model)}},
+            {"name": "rock", "generator": "buildtest.speckle", "variations": 4},
+        ],
+    }
+    executor = {"processes": "processes", "dask": client}[where]
+    build(spec, out=tmp_path / "out", cache=tmp_path / "cache", executor=executor, jobs=2)
+    pids = _crate_pids(tmp_path / "out")
+    assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_executor_dask_starts_and_stops_its_own_local_cluster(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(TESTS))
+    report = build(MIXED, out=tmp_path / "out", cache=tmp_path / "cache", executor="dask", jobs=2)
+    assert report.executor.startswith("dask (tcp://127.0.0.1") and len(report.built) == 14
+
+
+def test_the_cli_builds_on_a_dask_scheduler_address(tmp_path, client, install_plugin):
+    install_plugin("buildtest-gens", {}, {"buildtest": "build_gens"})
+    recipe = tmp_path / "gamegen.toml"
+    recipe.write_text('name = "cli"\n\n[[asset]]\nname = "rock"\ngenerator = "buildtest.speckle"\nvariations = 3\n')
+    address = client.scheduler.address
+    res = CliRunner().invoke(main, ["build", str(recipe), "-o", str(tmp_path / "out"), "--executor", address, "--json"])
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.stdout)
+    assert report["executor"].startswith(f"dask ({address}") and report["counts"]["built"] == 3
+
+
+@pytest.mark.parametrize(
+    ("executor", "jobs", "message"),
+    [
+        ("local", 2, "executor 'local' runs one asset at a time; use 'processes' or 'dask' for jobs=2"),
+        ("threads", 1, "unknown executor 'threads' (use local, processes, dask, a Dask scheduler address"),
+    ],
+)
+def test_bad_executors_are_refused_clearly(tmp_path, executor, jobs, message):
+    with pytest.raises(GamegenError, match=message.replace("(", r"\(")):
+        build(MIXED, out=tmp_path / "out", cache=tmp_path / "cache", executor=executor, jobs=jobs)
