@@ -1,0 +1,92 @@
+"""``audio.sfx``: sfxr-style game sound effects, rolled from a preset and/or set parameter by parameter."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+import numpy as np
+
+import gamegen
+from gamegen import Field, Params
+
+from .synth import SAMPLE_RATE, render
+from .voice import Voice, Wave, preset_voice
+from .wav import encode_wav
+
+__all__ = ["Sfx", "SfxParams"]
+
+Preset = Literal["jump", "coin", "hit", "explosion", "powerup", "laser", "blip", "custom"]
+_FROM_PRESET = "; unset: the preset decides"
+
+
+def _unit(description: str) -> Any:
+    return Field(None, ge=0.0, le=1.0, description=description + _FROM_PRESET)
+
+
+def _signed(description: str) -> Any:
+    return Field(None, ge=-1.0, le=1.0, description=description + _FROM_PRESET)
+
+
+class SfxParams(Params):
+    """A preset rolled with the seed, then any synth parameter you set (sfxr's slider scales) overrides it."""
+
+    preset: Preset = Field("coin", description="Sound family; 'custom' starts from sfxr's neutral defaults")
+    volume: float = Field(0.5, ge=0.0, le=1.0, description="Output volume (sfxr's sound volume)")
+    wave: Wave | None = Field(None, description="Oscillator waveform" + _FROM_PRESET)
+    base_freq: float | None = _unit("Start frequency")
+    freq_limit: float | None = _unit("Minimum frequency: the sound stops when a downward slide reaches it")
+    freq_ramp: float | None = _signed("Frequency slide (negative: down)")
+    freq_dramp: float | None = _signed("Change of the slide over time")
+    duty: float | None = _unit("Square wave duty cycle")
+    duty_ramp: float | None = _signed("Duty cycle sweep")
+    vib_strength: float | None = _unit("Vibrato depth")
+    vib_speed: float | None = _unit("Vibrato speed")
+    env_attack: float | None = _unit("Attack time")
+    env_sustain: float | None = _unit("Sustain time")
+    env_punch: float | None = _unit("Sustain punch (a volume boost fading over the sustain)")
+    env_decay: float | None = _unit("Decay time")
+    lpf_freq: float | None = _unit("Low-pass filter cutoff (1: off)")
+    lpf_ramp: float | None = _signed("Low-pass cutoff sweep")
+    lpf_resonance: float | None = _unit("Low-pass resonance")
+    hpf_freq: float | None = _unit("High-pass filter cutoff")
+    hpf_ramp: float | None = _signed("High-pass cutoff sweep")
+    pha_offset: float | None = _signed("Phaser offset")
+    pha_ramp: float | None = _signed("Phaser sweep")
+    repeat_speed: float | None = _unit("Repeat speed: restarts pitch, duty and arpeggio (0: off)")
+    arp_speed: float | None = _unit("Arpeggio: when the pitch jump happens (1: never)")
+    arp_mod: float | None = _signed("Arpeggio: size of the pitch jump (positive: up)")
+
+
+class Sfx(gamegen.Generator):
+    """Game sound effects in the sfxr tradition (jump, coin, hit, explosion, ...) as 16-bit 44.1 kHz WAV.
+
+    The seed rolls the preset's random choices (as sfxr's buttons do) and the noise; every synth parameter you set
+    overrides the rolled value. The manifest records the final synth parameters, so a sound can be re-made or tweaked.
+    """
+
+    name = "audio.sfx"
+    kind = "audio"
+    version = "1.0.0"
+    params = SfxParams
+    quick_params = {"preset": "blip"}
+    time_budget_s = 10.0
+
+    def generate(self, params: SfxParams, ctx: gamegen.Context) -> list[gamegen.Asset]:
+        """Roll the voice, apply overrides, synthesize, and encode one WAV asset named after the preset."""
+        rolled = preset_voice(params.preset, ctx.child("preset"))
+        overrides = {f.name: getattr(params, f.name) for f in dataclasses.fields(Voice)}
+        voice = dataclasses.replace(rolled, **{k: v for k, v in overrides.items() if v is not None})
+        samples = render(voice, ctx.child("noise"), params.volume)
+        meta = {
+            "sample_rate": SAMPLE_RATE,
+            "channels": 1,
+            "bits_per_sample": 16,
+            "frames": int(samples.size),
+            "duration_s": round(samples.size / SAMPLE_RATE, 6),
+            "peak": round(float(np.abs(samples).max()), 6),
+            "clipped_samples": int(np.count_nonzero(np.abs(samples) >= 1.0)),
+            "synth": {k: round(v, 6) if isinstance(v, float) else v for k, v in dataclasses.asdict(voice).items()},
+        }
+        data = encode_wav(samples, SAMPLE_RATE)
+        return [gamegen.BytesAsset(params.preset, data, ".wav", media_type="audio/wav", meta=meta)]

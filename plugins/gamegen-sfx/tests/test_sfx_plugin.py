@@ -1,0 +1,103 @@
+"""audio.sfx: the conformance kit, then WAV files read back with the standard library's ``wave`` module."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import wave
+
+import numpy as np
+import pytest
+from gamegen_sfx.voice import PRESETS
+
+import gamegen
+
+SAMPLE_RATE = 44100
+
+
+def _read(asset: gamegen.BytesAsset) -> tuple[np.ndarray, wave._wave_params]:
+    with wave.open(io.BytesIO(asset.data)) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2"), w.getparams()
+
+
+def _sfx(seed: int = 0, **params) -> gamegen.BytesAsset:
+    (asset,) = gamegen.generate("audio.sfx", seed=seed, **params)
+    return asset
+
+
+def _band_energies(pcm: np.ndarray) -> np.ndarray:
+    """Share of spectral energy in 24 log-spaced bands between 50 Hz and Nyquist."""
+    power = np.abs(np.fft.rfft(pcm.astype(float), n=1 << 16)) ** 2
+    freqs = np.fft.rfftfreq(1 << 16, 1 / SAMPLE_RATE)
+    band = np.digitize(freqs, np.geomspace(50, SAMPLE_RATE / 2, 25)) - 1
+    energies = np.bincount(band[(band >= 0) & (band < 24)], power[(band >= 0) & (band < 24)], minlength=24)
+    return energies / energies.sum()
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_conformance(gamegen_conformance, preset):
+    gamegen_conformance("audio.sfx", params={"preset": preset})
+
+
+def test_custom_voice_depends_on_the_seed_only_through_noise(gamegen_conformance):
+    gamegen_conformance("audio.sfx", params={"preset": "custom", "wave": "noise"})
+    with pytest.raises(AssertionError, match=r"\[seeds\] seeds 1 and 2 gave identical files"):
+        gamegen_conformance("audio.sfx", params={"preset": "custom", "wave": "square"})
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_wav_is_16bit_mono_44k_and_does_not_clip(preset):
+    asset = _sfx(seed=3, preset=preset)
+    pcm, info = _read(asset)
+    assert (info.nchannels, info.sampwidth, info.framerate, info.comptype) == (1, 2, SAMPLE_RATE, "NONE")
+    assert info.nframes == pcm.size == asset.meta["frames"] > 0
+    assert asset.meta["duration_s"] == pytest.approx(pcm.size / SAMPLE_RATE, abs=1e-6)
+    assert asset.meta["clipped_samples"] == 0 and np.abs(pcm.astype(int)).max() < 32767
+    assert np.abs(pcm).max() > 0.05 * 32767, "audible"
+    assert (asset.name, asset.suffix, asset.media_type) == (preset, ".wav", "audio/wav")
+
+
+def test_length_follows_the_envelope():
+    # sfxr stage lengths are slider² x 100000 samples; sustain and decay each include their end sample
+    pcm, _ = _read(_sfx(preset="custom", env_attack=0.25, env_sustain=0.5, env_decay=0.25))
+    assert pcm.size == 6250 + 25001 + 6251
+
+
+def test_frequency_limit_ends_a_falling_sound_early():
+    full, _ = _read(_sfx(preset="custom", freq_ramp=-0.6))
+    limited, _ = _read(_sfx(preset="custom", freq_ramp=-0.6, freq_limit=0.25))
+    assert 0 < limited.size < full.size
+
+
+def test_pitch_matches_sfxr_frequency_scale():
+    pcm, _ = _read(_sfx(preset="custom", wave="sine", base_freq=0.5))
+    peak = np.fft.rfftfreq(pcm.size, 1 / SAMPLE_RATE)[np.abs(np.fft.rfft(pcm)).argmax()]
+    period = int(100 / (0.5**2 + 0.001))  # sfxr: period in 8x-supersampled steps
+    assert peak == pytest.approx(SAMPLE_RATE * 8 / period, rel=0.01)
+
+
+def test_presets_sound_different():
+    spectra = {p: _band_energies(_read(_sfx(seed=1, preset=p))[0]) for p in PRESETS}
+    for a, b in itertools.combinations(spectra, 2):
+        assert np.abs(spectra[a] - spectra[b]).sum() > 0.3, f"{a} and {b} have near-identical spectra"
+
+
+def test_set_parameters_override_the_preset_and_are_recorded():
+    asset = _sfx(seed=5, preset="laser", wave="sine", hpf_freq=0.0)
+    assert asset.meta["synth"]["wave"] == "sine" and asset.meta["synth"]["hpf_freq"] == 0.0
+    rolled = _sfx(seed=5, preset="laser").meta["synth"]
+    assert asset.meta["synth"]["base_freq"] == rolled["base_freq"]
+
+
+def test_full_volume_clipping_is_reported():
+    asset = _sfx(preset="custom", volume=1.0, env_punch=1.0, lpf_freq=0.3, lpf_resonance=1.0)
+    pcm, _ = _read(asset)
+    assert asset.meta["clipped_samples"] > 0
+    assert asset.meta["clipped_samples"] == np.count_nonzero(np.abs(pcm.astype(int)) == 32767)
+
+
+def test_out_of_range_and_unknown_choices_name_the_parameter():
+    with pytest.raises(gamegen.ParamError, match=r"base_freq=1\.5.*0\.0 ≤ base_freq ≤ 1\.0"):
+        _sfx(base_freq=1.5)
+    with pytest.raises(gamegen.ParamError, match="preset"):
+        _sfx(preset="boom")
