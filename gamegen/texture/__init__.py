@@ -7,3 +7,8 @@ from ..registry import Registry
 
 def register(registry: Registry) -> None:
     """Register this family's generators."""
+    from .diffusion import TextureDiffusion
+    from .material import TextureMaterial
+
+    registry.register(TextureMaterial)
+    registry.register(TextureDiffusion)

@@ -1,0 +1,121 @@
+"""``texture.diffusion``: text- or image-to-texture with Stable Diffusion, seamless by circular padding, as a PBR set."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import field_validator
+
+from ..assets import Asset
+from ..context import Context
+from ..errors import ParamError
+from ..generator import Generator
+from ..ml.tiling import TilingAxes
+from ..params import Field
+from .pbr import PbrParams, from_image, set_assets
+
+__all__ = ["DiffusionParams", "TextureDiffusion", "DEFAULT_MODEL"]
+
+DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+
+class DiffusionParams(PbrParams):
+    """Parameters of ``texture.diffusion``."""
+
+    model: str = Field(DEFAULT_MODEL, min_length=1, description="diffusers folder or hub id (SD 1.x/2.x/XL layout)")
+    prompt: str = Field("stone wall texture, top-down, even lighting", min_length=1, description="What to paint")
+    negative_prompt: str = Field("text, watermark, blurry, perspective, shadows", description="What to avoid")
+    steps: int = Field(30, ge=1, le=150, description="Denoising steps")
+    guidance: float = Field(7.5, ge=0.0, le=30.0, description="Classifier-free guidance scale (≤ 1 disables it)")
+    size: int = Field(512, ge=64, le=2048, description="Width and height in pixels (a multiple of 64)")
+    tiling: TilingAxes = Field("xy", description="Seamless axes: none, x, y or xy")
+    init_image: str | None = Field(None, description="Image file to make variations of (image-to-texture)")
+    strength: float = Field(0.6, gt=0.0, le=1.0, description="How far variations move from init_image")
+    count: int = Field(1, ge=1, le=8, description="Variations generated in one batch")
+    metallic: float = Field(0.0, ge=0.0, le=1.0, description="Metallic value of the whole set")
+
+    @field_validator("size")
+    @classmethod
+    def _multiple_of_64(cls, v: int) -> int:
+        if v % 64:
+            raise ValueError("must be a multiple of 64")
+        return v
+
+
+class TextureDiffusion(Generator):
+    """Seamless texture from a Stable Diffusion model (text or image prompt), as the same PBR set as texture.material.
+
+    Tiling pads every convolution of the UNet and the VAE circularly for the call, per axis.
+    """
+
+    name = "texture.diffusion"
+    kind = "texture"
+    version = "1.0.0"
+    params = DiffusionParams
+    quick_params: dict[str, Any] = {"size": 64, "steps": 2}
+    time_budget_s = 120.0
+
+    def input_files(self, params: DiffusionParams) -> list[Path]:
+        paths = [Path(params.model).expanduser(), *([Path(params.init_image)] if params.init_image else [])]
+        return [p for p in paths if p.exists()]
+
+    def _check(self, params: DiffusionParams) -> None:
+        """Rules across parameters, checked before any model is loaded."""
+        if params.init_image is None:
+            return
+        if not Path(params.init_image).is_file():
+            raise ParamError(f"init_image={params.init_image!r}: no such file", generator=self.name)
+        if int(params.steps * params.strength) < 1:
+            raise ParamError(
+                f"strength={params.strength}: with steps={params.steps} no denoising step would run "
+                "(allowed: steps × strength ≥ 1)",
+                generator=self.name,
+            )
+
+    def _init_image(self, params: DiffusionParams, ctx: Context) -> np.ndarray:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(ctx.read_input(params.init_image))) as img:
+            rgb = img.convert("RGB").resize((params.size, params.size), Image.Resampling.LANCZOS)
+        return np.asarray(rgb)
+
+    def generate(self, params: DiffusionParams, ctx: Context) -> list[Asset]:
+        from ..ml import load_diffusers_pipeline
+        from ..ml.diffusion import image_to_image, scheduler_name, text_to_image
+        from ..ml.tiling import circular_padding
+
+        self._check(params)
+        loaded = load_diffusers_pipeline(params.model, ctx=ctx)
+        pipe = loaded.obj
+        if params.tiling != "none" and getattr(pipe, "unet", None) is None:
+            raise ParamError(
+                f"tiling={params.tiling!r}: {params.model} has no UNet (transformer models cannot tile by "
+                "circular padding); use tiling=none",
+                generator=self.name,
+            )
+        common = {"negative_prompt": params.negative_prompt, "steps": params.steps, "guidance": params.guidance,
+                  "count": params.count}
+        with circular_padding([pipe.unet, pipe.vae], params.tiling):
+            if params.init_image is None:
+                images = text_to_image(pipe, ctx, params.prompt, width=params.size, height=params.size, **common)
+            else:
+                images = image_to_image(pipe, ctx, self._init_image(params, ctx), params.prompt,
+                                        strength=params.strength, **common)
+        record = {
+            "model": params.model,
+            "weights_sha256": loaded.weights_sha256,
+            "prompt": params.prompt,
+            "negative_prompt": params.negative_prompt,
+            "steps": params.steps,
+            "guidance": params.guidance,
+            "scheduler": scheduler_name(pipe),
+            **({"strength": params.strength} if params.init_image else {}),
+        }
+        assets: list[Asset] = []
+        for i, image in enumerate(images):
+            prefix = f"v{i}_" if len(images) > 1 else ""
+            pbr = from_image(image, params, metallic=params.metallic)
+            assets += set_assets(pbr, params, tiling=params.tiling, prefix=prefix, meta={"diffusion": record})
+        return assets

@@ -1,0 +1,52 @@
+"""A glTF material preview of a PBR set: a UV sphere or a 2×2-tiled quad that shows the texture repeating."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from PIL import Image
+
+from ..assets import Material, MeshAsset, MeshPart
+
+__all__ = ["PreviewShape", "PREVIEW_TEXTURE_SIZE", "material_preview"]
+
+PreviewShape = Literal["sphere", "quad"]
+PREVIEW_TEXTURE_SIZE = 512  # the preview embeds the maps at most this large; the full-size maps ship beside it
+
+
+def _sphere(rings: int = 32, segments: int = 64) -> MeshPart:
+    """A unit UV sphere whose texture wraps twice around the equator and once pole to pole (square texels)."""
+    theta = np.linspace(0.0, np.pi, rings + 1, dtype=np.float32)[:, None]
+    phi = np.linspace(0.0, 2 * np.pi, segments + 1, dtype=np.float32)[None, :]
+    normals = np.stack(np.broadcast_arrays(np.sin(theta) * np.cos(phi), np.cos(theta), -np.sin(theta) * np.sin(phi)), -1)
+    uvs = np.stack(np.broadcast_arrays(2.0 * phi / (2 * np.pi), theta / np.pi), -1)
+    i = np.arange(rings)[:, None] * (segments + 1) + np.arange(segments)[None, :]
+    quads = np.stack([i, i + segments + 1, i + 1, i + 1, i + segments + 1, i + segments + 2], -1).reshape(-1, 3)
+    return MeshPart(positions=normals.reshape(-1, 3), indices=quads, normals=normals.reshape(-1, 3), uvs=uvs.reshape(-1, 2))
+
+
+def _quad() -> MeshPart:
+    """A 2×2 unit square in the XZ plane facing +Y whose UVs span two repeats each way."""
+    positions = np.array([[-1, 0, 1], [1, 0, 1], [1, 0, -1], [-1, 0, -1]], np.float32)
+    uvs = np.array([[0, 2], [2, 2], [2, 0], [0, 0]], np.float32)
+    normals = np.tile(np.array([[0, 1, 0]], np.float32), (4, 1))
+    return MeshPart(positions=positions, indices=np.array([[0, 1, 2], [0, 2, 3]]), normals=normals, uvs=uvs)
+
+
+def _shrink(arr: np.ndarray) -> np.ndarray:
+    """``arr`` box-downscaled so its longer side is at most PREVIEW_TEXTURE_SIZE."""
+    if max(arr.shape[:2]) <= PREVIEW_TEXTURE_SIZE:
+        return arr
+    scale = PREVIEW_TEXTURE_SIZE / max(arr.shape[:2])
+    size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
+    return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.BOX))
+
+
+def material_preview(
+    name: str, albedo: np.ndarray, normal: np.ndarray, orm: np.ndarray, shape: PreviewShape, meta: dict[str, Any]
+) -> MeshAsset:
+    """A MeshAsset (exported as .glb) showing the set: base colour, OpenGL normal map and ORM on ``shape``."""
+    material = Material(name=name, base_color=_shrink(albedo), normal=_shrink(normal), orm=_shrink(orm))
+    part = _sphere() if shape == "sphere" else _quad()
+    return MeshAsset(name, parts=[part], material=material, meta=meta)
