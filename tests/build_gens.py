@@ -21,6 +21,7 @@ class SpeckleParams(Params):
     size: int = Field(8, ge=4, le=256, description="Side in pixels")
     sleep: float = Field(0.0, ge=0, le=60, description="Seconds to wait first (a slow asset)")
     fail: bool = Field(False, description="Fail on purpose")
+    crash: bool = Field(False, description="Kill the process it runs in (a worker dying mid-job)")
 
 
 class Speckle(Generator):
@@ -33,6 +34,8 @@ class Speckle(Generator):
 
     def generate(self, params, ctx):
         time.sleep(params.sleep)
+        if params.crash:
+            os._exit(3)
         if params.fail:
             raise RuntimeError("the speckles caught fire")
         grey = (ctx.rng.random((params.size, params.size)) * 255).astype(np.uint8)

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gamegen import GamegenError
-from gamegen.build import build
+from gamegen.build import BuildError, build
 from gamegen.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -158,3 +158,16 @@ def test_the_cli_builds_on_a_dask_scheduler_address(tmp_path, client, install_pl
 def test_bad_executors_are_refused_clearly(tmp_path, executor, jobs, message):
     with pytest.raises(GamegenError, match=message.replace("(", r"\(")):
         build(MIXED, out=tmp_path / "out", cache=tmp_path / "cache", executor=executor, jobs=jobs)
+
+
+def test_a_worker_that_dies_fails_its_asset_instead_of_hanging(tmp_path):
+    spec = {
+        "name": "crash",
+        "asset": [
+            {"name": "doomed", "generator": "buildtest.speckle", "params": {"crash": True}},
+            {"name": "rock", "generator": "buildtest.speckle", "variations": 3},
+        ],
+    }
+    with pytest.raises(BuildError, match=r"doomed: BrokenProcessPool: ") as info:
+        build(spec, out=tmp_path / "out", cache=tmp_path / "cache", executor="processes", jobs=2, keep_going=True)
+    assert info.value.report.ids("failed")[0] == "doomed" and not (tmp_path / "out").exists()

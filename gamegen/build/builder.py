@@ -12,7 +12,7 @@ import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -48,6 +48,7 @@ class AssetResult:
 class BuildReport:
     """The outcome of :func:`build`, asset by asset in recipe order."""
 
+    bundle: str
     recipe: str
     out: Path
     profile: str
@@ -80,6 +81,7 @@ class BuildReport:
         """JSON-ready form (what ``gamegen build --json`` prints)."""
         counts = {s: len(self.ids(s)) for s in ("built", "cached", "failed", "cancelled")}
         return {
+            "bundle": self.bundle,
             "recipe": self.recipe,
             "out": str(self.out),
             "profile": self.profile,
@@ -150,6 +152,16 @@ def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
     return _Planned(job, cache.key(job, profile, inputs), any(p.is_dir() for p in inputs))
 
 
+def _submit(executor: Executor, *args: Any) -> Future[JobResult]:
+    """``executor.submit(run_job, *args)``; an executor that refuses (e.g. a broken pool) gives a failed future."""
+    try:
+        return executor.submit(run_job, *args)
+    except Exception as exc:
+        future: Future[JobResult] = Future()
+        future.set_exception(exc)
+        return future
+
+
 def _outcome(future: Future[JobResult], planned: _Planned) -> JobResult:
     try:
         return future.result()
@@ -181,10 +193,10 @@ def _run(
         for lane, (lane_ex, device) in enumerate(ex.lanes):
             if lane not in busy and lanes[lane]:
                 planned = lanes[lane].popleft()
-                in_flight[lane_ex.submit(run_job, planned.job, profile, device)] = (planned, lane)
+                in_flight[_submit(lane_ex, planned.job, profile, device)] = (planned, lane)
         while queue and (ex.slots is None or sum(lane is None for _, lane in in_flight.values()) < ex.slots):
             planned = queue.popleft()
-            in_flight[ex.pool.submit(run_job, planned.job, profile)] = (planned, None)
+            in_flight[_submit(ex.pool, planned.job, profile)] = (planned, None)
 
     feed()
     while in_flight:
@@ -227,7 +239,7 @@ def build(
     spec = _load(recipe)
     selected = _select(spec, only)
     out = Path(out).absolute()
-    report = BuildReport(spec.source, out, spec.profile)
+    report = BuildReport(spec.name, spec.source, out, spec.profile)
     total = len(selected)
     say = progress or (lambda done, total, message="": None)
     recipe_file = Path(spec.source)

@@ -89,13 +89,16 @@ def build_cmd(
         for line in exc.problems:
             click.echo(f"error: {line}", err=True)
         sys.exit(2)
-    except BuildError as exc:
-        if as_json:
-            _emit_json(exc.report.to_dict(), 1)
-        raise
     except GamegenError as exc:
         if as_json:
-            _emit_json({"ok": False, "error": " ".join(str(exc).split())}, 1)
+            _emit_json(
+                exc.report.to_dict()
+                if isinstance(exc, BuildError)
+                else {"ok": False, "error": " ".join(str(exc).split())},
+                1,
+            )
+        if sys.stderr.isatty():
+            click.echo(err=True)  # end the progress bar's line before the error
         raise
     if as_json:
         _emit_json(report.to_dict())
