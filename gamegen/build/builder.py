@@ -111,6 +111,10 @@ class _Planned:
     key: str
     neural: bool
 
+    def result(self, status: Status, seconds: float = 0.0, error: str | None = None) -> AssetResult:
+        job = self.job
+        return AssetResult(job.asset_id, job.asset, job.generator.name, status, seconds, self.key, error)
+
 
 def _load(recipe: str | Path | Mapping[str, Any] | Recipe) -> Recipe:
     if isinstance(recipe, Recipe):
@@ -243,22 +247,17 @@ def build(
     total = len(selected)
     say = progress or (lambda done, total, message="": None)
     recipe_file = Path(spec.source)
-    store = BuildCache(
-        cache if cache is not None else default_cache_dir(recipe_file.parent if recipe_file.is_file() else ".")
-    )
+    store = BuildCache(cache or default_cache_dir(recipe_file.parent if recipe_file.is_file() else "."))
     results: dict[str, AssetResult] = {}
     exported: dict[str, ExportedAsset] = {}
 
     def record(planned: _Planned, result: JobResult) -> None:
-        job = planned.job
         status: Status = "failed" if result.exported is None else "built"
         if result.exported is not None:
             store.put(planned.key, result.exported)
-            exported[job.asset_id] = result.exported
-        results[job.asset_id] = AssetResult(
-            job.asset_id, job.asset, job.generator.name, status, result.seconds, planned.key, result.error
-        )
-        say(len(results), total, f"{job.asset_id} {status}")
+            exported[result.asset_id] = result.exported
+        results[result.asset_id] = planned.result(status, result.seconds, result.error)
+        say(len(results), total, f"{result.asset_id} {status}")
 
     with output_lock(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
         _check_output(out)
@@ -270,17 +269,13 @@ def build(
                 todo.append(planned)
                 continue
             exported[planned.job.asset_id] = hit
-            job = planned.job
-            results[job.asset_id] = AssetResult(job.asset_id, job.asset, job.generator.name, "cached", 0.0, planned.key)
+            results[planned.job.asset_id] = planned.result("cached")
         say(len(results), total, f"{len(results)} cached, {len(todo)} to build")
         if todo:
             with open_executor(executor, jobs, devices) as ex:
                 report.executor = ex.description
                 for planned in _run(todo, ex, spec.profile, keep_going, record):
-                    job = planned.job
-                    results[job.asset_id] = AssetResult(
-                        job.asset_id, job.asset, job.generator.name, "cancelled", 0.0, planned.key
-                    )
+                    results[planned.job.asset_id] = planned.result("cancelled")
         report.assets = [results[job.asset_id] for job in selected]
         if report.ok:
             with atomic_directory(out) as tmp:

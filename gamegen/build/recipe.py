@@ -1,7 +1,22 @@
 """Recipes: a ``gamegen.toml`` describing a whole bundle, checked completely before anything is generated.
 
 A recipe is data, never code. Every problem (unknown keys, unknown generators, bad parameters, clashing ids)
-is collected and reported at once as ``file:line: message`` so a whole recipe can be fixed in one pass.
+is collected and reported at once as ``file:line: message`` so a whole recipe can be fixed in one pass::
+
+    name = "my-game"            # the bundle's name
+    seed = 1234                 # master seed (default 0)
+    profile = "unity"           # export profile (default generic)
+
+    [[asset]]
+    name = "crate"              # the asset's id and folder in the bundle
+    generator = "texture.material"
+    params = { family = "wood", size = 256 }
+    variations = 3              # optional: crate-1 … crate-3, consecutive seeds
+    # seed = 7                  # optional: else derived from the master seed and the name
+    # matrix = { tile_x = [0, 1], tile_y = [0, 1] }   # optional: one asset per cell (crate-0-1 …), one seed
+
+Seeds derive from the master seed and the asset's name, so adding, removing or reordering other assets
+changes nothing else.
 """
 
 from __future__ import annotations
