@@ -24,6 +24,7 @@ def _run(pipe: Any, ctx: Context, **kwargs: Any) -> list[np.ndarray]:
         ctx.progress(step + 1, p.num_timesteps, "denoising")
         return tensors
 
+    pipe.set_progress_bar_config(disable=True)  # from_pipe does not carry the loader's setting over
     out = pipe(**kwargs, generator=ctx.torch_generator(), output_type="np", callback_on_step_end=on_step)
     return [np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8) for img in out.images]
 
@@ -78,7 +79,7 @@ def image_to_image(
     return _run(
         AutoPipelineForImage2Image.from_pipe(pipe),
         ctx,
-        image=Image.fromarray(image),
+        image=[Image.fromarray(image)] * count,  # one per output, as diffusers expects
         prompt=prompt,
         negative_prompt=negative_prompt,
         strength=strength,
