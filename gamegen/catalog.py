@@ -57,4 +57,5 @@ def generator_info(name: str) -> dict[str, Any]:
         "description": inspect.cleandoc(gen.__doc__ or ""),
         "parameters": parameters,
         "schema": schema,
+        "output_schema": gen.output_schema(),
     }

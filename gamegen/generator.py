@@ -35,6 +35,11 @@ class Generator:
         """Produce the assets for ``params`` using only ``ctx`` for randomness."""
         raise NotImplementedError
 
+    @classmethod
+    def output_schema(cls) -> dict[str, Any] | None:
+        """JSON Schema of the generator's structured JSON output, if it has one (``gamegen info`` shows it)."""
+        return None
+
     def input_files(self, params: Params) -> list[Path]:
         """Files or model folders this run will read (their hashes belong in cache keys); none by default."""
         return []

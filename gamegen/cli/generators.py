@@ -67,6 +67,11 @@ def info_cmd(name: str, as_json: bool) -> None:
         click.echo(f"  {p['name']} ({p['type']}, default {json.dumps(p.get('default'))}){extra}{choices}")
         if p.get("description"):
             click.echo(f"      {p['description']}")
+    if info["output_schema"]:
+        out = info["output_schema"]
+        click.echo(f"\nOutput: {out.get('title', 'JSON')} (JSON; full schema with --json)")
+        for key, prop in out.get("properties", {}).items():
+            click.echo(f"  {key}: {prop.get('type') or prop.get('$ref', '').rsplit('/', 1)[-1] or 'any'}")
 
 
 @main.command("generate")
