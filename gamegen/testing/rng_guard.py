@@ -74,4 +74,4 @@ def forbid_global_rng(who: str = "generator") -> Iterator[None]:
     after = _snapshot()
     changed = sorted(k for k in before.keys() & after.keys() if before[k] != after[k])
     if changed:
-        raise GlobalRandomError(f"{who} changed the global {' and '.join(changed)} random state; {_HINT}")
+        raise GlobalRandomError(f"{who} changed the global random state of {' and '.join(changed)}; {_HINT}")

@@ -1,0 +1,266 @@
+"""The conformance kit: a correct generator passes every check; each way of breaking the contract is caught."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from typing import Literal
+
+import numpy as np
+import pytest
+from pydantic import field_validator
+
+import gamegen
+from gamegen import Field, Params
+from gamegen.testing import (
+    CHECKS,
+    ConformanceError,
+    GlobalRandomError,
+    InvalidBundleError,
+    check_bundle,
+    check_generator,
+    forbid_global_rng,
+    out_of_range_values,
+)
+from gamegen.testing.params_checks import NOT_A_CHOICE
+
+
+class DotsParams(Params):
+    size: int = Field(16, ge=4, le=256, description="Width and height in pixels")
+    density: float = Field(0.5, gt=0, lt=1, description="Chance that a pixel is lit")
+    colour: Literal["grey", "red"] = Field("grey", description="Colour of the lit pixels")
+
+
+class Dots(gamegen.Generator):
+    """Random dots: the reference good generator."""
+
+    name = "texture.kit_dots"
+    kind = "texture"
+    version = "1.0.0"
+    params = DotsParams
+    quick_params = {"size": 8}
+    time_budget_s = 5.0
+
+    def generate(self, params: DotsParams, ctx: gamegen.Context) -> list[gamegen.Asset]:
+        lit = ctx.rng.random((params.size, params.size)) < params.density
+        rgb = np.stack([lit, lit & (params.colour == "grey"), lit & (params.colour == "grey")], axis=-1)
+        return [gamegen.ImageAsset("dots", rgb.astype(np.uint8) * 255), gamegen.DataAsset("stats", {"lit": int(lit.sum())})]
+
+
+class ClampedParams(DotsParams):
+    """Declares 4 ≤ size ≤ 256 but clamps instead of refusing."""
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _clamp(cls, value: int) -> int:
+        return min(max(value, 4), 256)
+
+
+def _variant(name: str, generate=None, **attrs) -> type[Dots]:
+    """A Dots subclass named ``texture.<name>`` with a replaced ``generate`` and/or class attributes."""
+    body = {"__doc__": f"Variant {name}.", "name": f"texture.{name}", **attrs}
+    if generate is not None:
+        body["generate"] = generate
+    return type(name.title(), (Dots,), body)
+
+
+def _failures(gen: type[gamegen.Generator], **options) -> dict[str, str]:
+    return check_generator(gen, raise_on_failure=False, **options).failures
+
+
+def test_good_generator_passes_every_check(tmp_path):
+    report = check_generator(Dots, workdir=tmp_path)
+    assert report.ok and set(report.passed) == set(CHECKS) - {"registered"}
+    assert len(report.seconds) == 3 and report.bundle == tmp_path / "seed-1"
+    manifest = check_bundle(report.bundle)
+    assert manifest["assets"][0]["generator"] == "texture.kit_dots"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "profile-godot", "profile-unity", "profile-unreal", "seed-1", "seed-1-again", "seed-2",
+    ]
+    assert str(report) == "texture.kit_dots: 13 checks passed, 0 failed"
+
+
+def test_fixture_keeps_bundles_in_tmp_path(gamegen_conformance, tmp_path):
+    report = gamegen_conformance(Dots, params={"colour": "red"}, profiles=["generic"])
+    assert report.bundle == tmp_path / "conformance" / "seed-1"
+    assert json.loads((report.bundle / "manifest.json").read_text())["assets"][0]["params"]["colour"] == "red"
+
+
+def test_failure_raises_assertion_error_listing_each_failed_check():
+    def global_rng(self, params, ctx):
+        return [gamegen.ImageAsset("dots", (np.random.rand(4, 4) * 255).astype(np.uint8))]
+
+    with pytest.raises(AssertionError) as failed:
+        check_generator(_variant("kit_global", global_rng, params=ClampedParams))
+    assert isinstance(failed.value, ConformanceError)
+    assert set(failed.value.report.failures) == {"out_of_range", "global_rng"}
+    assert "\n  [out_of_range] size=3 was accepted; size=257 was accepted\n" in str(failed.value)
+    assert "[global_rng] texture.kit_global called numpy.random.rand(), which uses the global random state; draw from " \
+           "ctx.rng" in str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "draw, culprit",
+    [
+        (lambda: random.random(), "random.random()"),
+        (lambda: np.random.normal(), "numpy.random.normal()"),
+        (lambda: np.random.seed(1), "numpy.random.seed()"),
+        (lambda: np.random.default_rng().random(), "numpy.random.default_rng() without a seed"),
+    ],
+    ids=["random", "numpy", "numpy-seed", "unseeded-default-rng"],
+)
+def test_global_rng_calls_are_caught(draw, culprit):
+    def generate(self, params, ctx):
+        draw()
+        return Dots.generate(self, params, ctx)
+
+    assert culprit in _failures(_variant("kit_rng", generate))["global_rng"]
+
+
+def test_global_state_change_through_a_prebound_function_is_caught():
+    prebound = np.random.random  # bound before the guard patches the module: only the state snapshot sees it
+
+    def generate(self, params, ctx):
+        prebound()
+        return Dots.generate(self, params, ctx)
+
+    reason = _failures(_variant("kit_prebound", generate))["global_rng"]
+    assert "changed the global random state of numpy.random" in reason
+
+
+def test_guard_restores_module_functions_even_after_an_error():
+    with pytest.raises(GlobalRandomError), forbid_global_rng("probe"):
+        random.choice([1, 2])
+    assert random.choice([7]) == 7 and np.random.default_rng(0).integers(10) >= 0
+
+
+def test_nondeterministic_output_fails_same_seed():
+    def generate(self, params, ctx):
+        return [gamegen.DataAsset("entropy", {"bytes": os.urandom(8).hex()})]
+
+    failures = _failures(_variant("kit_entropy", generate))
+    assert set(failures) == {"same_seed"}
+    assert "seed 1 twice gave different bytes in texture.kit_entropy/entropy.json" in failures["same_seed"]
+
+
+def test_seed_free_output_must_declare_it():
+    def generate(self, params, ctx):
+        return [gamegen.DataAsset("constant", {"size": params.size})]
+
+    assert "gave identical files (declare seeded = False" in _failures(_variant("kit_const", generate))["seeds"]
+    assert check_generator(_variant("kit_const", generate, seeded=False)).ok
+    assert "declares seeded = False but seeds 1 and 2 differ" in _failures(_variant("kit_liar", seeded=False))["seeds"]
+
+
+def test_unenforced_range_fails_out_of_range():
+    reason = _failures(_variant("kit_clamped", params=ClampedParams))["out_of_range"]
+    assert reason == "size=3 was accepted; size=257 was accepted"
+
+
+def test_out_of_range_values_come_from_the_declared_bounds():
+    class P(Params):
+        count: int = Field(3, ge=1, le=9)
+        ratio: float = Field(0.5, gt=0.0, lt=1.0)
+        scale: float | None = Field(None, ge=-2.0, le=10.0)
+        mode: Literal["a", "b"] | None = None
+        free: str = "x"
+
+    assert out_of_range_values(P) == {
+        "count": [0, 10], "ratio": [0.0, 1.0], "scale": [-3.0, 15.0], "mode": [NOT_A_CHOICE],
+    }
+
+
+def test_bad_declaration_stops_before_running():
+    report = check_generator(_variant("kit_bad", kind="landscape", version="one"), raise_on_failure=False)
+    assert "must start with its kind 'landscape'" in report.failures["declaration"]
+    assert not {"run", "bundle"} & set(report.passed)
+    report = check_generator(_variant("kit_bad", version="one"), raise_on_failure=False)
+    assert report.failures == {"declaration": "version 'one' is not a version number such as '1.0.0'"}
+
+
+def test_failing_run_is_reported_with_its_reason():
+    def generate(self, params, ctx):
+        raise ZeroDivisionError("dots divided by zero")
+
+    assert _failures(_variant("kit_crash", generate)) == {
+        "run": "texture.kit_crash failed: ZeroDivisionError: dots divided by zero"
+    }
+
+
+def test_slow_quick_run_fails_the_time_budget():
+    def generate(self, params, ctx):
+        time.sleep(0.02)
+        return Dots.generate(self, params, ctx)
+
+    reason = _failures(_variant("kit_slow", generate, time_budget_s=0.01))["time_budget"]
+    assert reason.startswith("fastest quick run took 0.0") and reason.endswith("over time_budget_s=0.01")
+    assert check_generator(_variant("kit_slow", generate, time_budget_s=0.01), time_factor=100).ok
+
+
+def test_file_that_does_not_parse_as_its_media_type_fails_the_bundle_check():
+    def generate(self, params, ctx):
+        return [gamegen.BytesAsset("picture", b"not a png", ".png", media_type="image/png")]
+
+    assert "'texture.kit_fake/picture.png': does not parse as image/png" in _failures(_variant("kit_fake", generate))["bundle"]
+
+
+def test_empty_output_fails_asset_names():
+    assert _failures(_variant("kit_empty", lambda self, params, ctx: []))["asset_names"] == "generate() returned no assets"
+
+
+def test_unregistered_name_explains_how_to_register():
+    with pytest.raises(ConformanceError, match=r"\[registered\] generator 'texture.nowhere' is not registered: is its "
+                                                r"package installed \(pip install -e \.\)"):
+        check_generator("texture.nowhere")
+
+
+def test_registered_name_is_resolved(isolated_registry):
+    isolated_registry.register(Dots)
+    assert check_generator("texture.kit_dots", profiles=[]).ok
+
+
+@pytest.fixture
+def bundle(tmp_path):
+    out = tmp_path / "bundle"
+    gamegen.write_bundle(out, [gamegen.export_run(gamegen.run_generator(Dots, seed=3), "dots")], "generic")
+    return out
+
+
+def test_check_bundle_accepts_a_written_bundle(bundle):
+    assert [f["path"] for f in check_bundle(bundle)["assets"][0]["files"]] == ["dots/dots.png", "dots/stats.json"]
+
+
+def _rewrite_manifest(root, change):
+    manifest = json.loads((root / "manifest.json").read_text())
+    change(manifest)
+    (root / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _first_file(manifest):
+    return manifest["assets"][0]["files"][0]
+
+
+@pytest.mark.parametrize(
+    "tamper, problem",
+    [
+        (lambda b: (b / "dots/stats.json").write_bytes((b / "dots/stats.json").read_bytes().replace(b"lit", b"lat")),
+         "'dots/stats.json': sha256 does not match the manifest"),
+        (lambda b: (b / "dots/stats.json").write_text("{}"), "'dots/stats.json': size 2 != manifest bytes"),
+        (lambda b: (b / "dots/stats.json").unlink(), "'dots/stats.json': listed in the manifest but missing"),
+        (lambda b: (b / "dots/extra.txt").write_text("x"), "file 'dots/extra.txt' is in the bundle but not in the manifest"),
+        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="../escape.png")), "would escape the bundle"),
+        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="other/dots.png")),
+         "lies outside the asset's folder dots/"),
+        (lambda b: _rewrite_manifest(b, lambda m: m.update(format="other/9")),
+         "format is 'other/9', expected 'gamegen.bundle/1'"),
+        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).pop("sha256")), "field 'sha256' must be str, got NoneType"),
+    ],
+    ids=["content", "size", "missing", "unlisted", "escape", "foreign-folder", "format", "field"],
+)
+def test_check_bundle_reports_each_defect(bundle, tamper, problem):
+    tamper(bundle)
+    with pytest.raises(InvalidBundleError) as failed:
+        check_bundle(bundle)
+    assert any(problem in p for p in failed.value.problems), failed.value.problems
