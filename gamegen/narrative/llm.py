@@ -1,19 +1,66 @@
-"""Text from a causal language model (a local folder or a hub id the user names), seeded from the run.
+"""``narrative.llm``: lore, item texts, NPC lines or whole quest lines with dialogue from a causal language model.
 
-Torch and transformers are imported only when a model is used, so ``gamegen list`` stays light.
+The model is a local folder or a hub id the user names, loaded through :func:`gamegen.ml.load_causal_lm` (so
+the manifest labels the output AI-generated). Sampling is seeded from the run (temperature, top-k, top-p,
+a token budget, or greedy). Quests and dialogue lines use the same JSON structure as ``narrative.quest`` and
+are enforced, not hoped for: the structure is fixed and only values are decoded, under token masks and
+closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and transformers are
+imported only when a model is used, so ``gamegen list`` stays light.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from pathlib import Path
+from string import Formatter
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import numpy as np
+
+from ..assets import Asset, DataAsset, TextAsset
 from ..context import Context
 from ..errors import ParamError
+from ..generator import Generator
+from ..params import Field
+from .builder import QUEST_NPC_SLOTS, QUEST_PLAYER_SLOTS, quest_dialogue, quest_voice, speak
+from .filter import FilterReport, first_clean
+from .graph import Dialogue
+from .quest import QuestParams, prepare_world, questline_assets
+from .questline import Cast, Quest, QuestLine, build_questline, cast_quest, quest_texts, target_pool
+from .world import World
 
 if TYPE_CHECKING:
     from .sampling import Decoder, Sampling
 
-__all__ = ["generate_text", "open_decoder"]
+__all__ = ["DEFAULT_MODEL", "LLMParams", "LLMGenerator", "generate_text", "open_decoder", "load_template"]
+
+DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-360M-Instruct"
+_PLACEHOLDERS = {
+    "lore": {"subject"}, "item": {"subject"}, "npc_line": {"subject"}, "text": {"subject"},
+    "quest": {"subject", "world", "previous"},
+    "dialogue": {"subject", "giver", "title", "motivation", "summary", "gold"},
+}
+
+
+class LLMParams(QuestParams):
+    """Parameters of ``narrative.llm`` (the quest-line ones apply to ``task=quest``)."""
+
+    model: str = Field(DEFAULT_MODEL, min_length=1, description="transformers causal LM: a local folder or a hub id")
+    task: Literal["lore", "item", "npc_line", "text", "quest"] = Field(
+        "lore", description="Free text (lore, item, npc_line, text) or a quest line with dialogue (quest)")
+    subject: str = Field("", max_length=500, description="What to write about: fills {subject} in the prompt")
+    prompt: str | None = Field(None, description=(
+        "Prompt template (text, or a .txt file) replacing the task's default; placeholders: {subject}, and for "
+        "quest {world} {previous}"))
+    dialogue_prompt: str | None = Field(None, description=(
+        "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"))
+    count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
+    max_new_tokens: int = Field(120, ge=1, le=4096, description="Token budget per sample or per JSON object")
+    max_chars: int = Field(200, ge=8, le=400, description="Task quest: longest title, motivation or line the model writes")
+    temperature: float = Field(0.8, ge=0, le=5, description="Sampling temperature; 0 is greedy")
+    top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling: keep the most likely tokens up to this mass")
+    top_k: int = Field(50, ge=0, le=1_000_000, description="Keep only the k most likely tokens (0: all)")
+    greedy: bool = Field(False, description="Always take the most likely token (ignores temperature, top-p, top-k)")
 
 
 def open_decoder(model: str, ctx: Context, sampling: Sampling) -> Decoder:
@@ -49,3 +96,116 @@ def generate_text(
     decoder = open_decoder(model, ctx, Sampling(temperature=temperature, top_p=top_p, greedy=temperature == 0))
     decoder.feed_text(prompt)
     return decoder.continue_text(max_new_tokens).strip()
+
+
+def load_template(task: str, override: str | None, param: str, ctx: Context) -> str:
+    """The prompt template for ``task``: the user's (text or file) or the built-in one; placeholders are checked."""
+    from importlib import resources
+
+    if override is None:
+        text = (resources.files(__package__) / "prompts" / f"{task}.txt").read_text("utf-8")
+    elif Path(override).is_file():
+        text = ctx.read_input(override).decode("utf-8")
+    else:
+        text = override
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    except ValueError as exc:
+        raise ParamError(f"{param}: not a valid template ({exc}; write literal braces as {{{{ and }}}})") from None
+    unknown = names - _PLACEHOLDERS[task]
+    if unknown:
+        allowed = ", ".join(f"{{{n}}}" for n in sorted(_PLACEHOLDERS[task]))
+        raise ParamError(f"{param}: unknown placeholder(s) {', '.join(sorted(unknown))} (allowed: {allowed})")
+    return text
+
+
+def _world_facts(world: World) -> str:
+    parts = [("places", world.places), ("factions", world.factions), ("characters", world.character_names),
+             ("items", world.items), ("creatures", world.creatures)]
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in parts if v)
+
+
+def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
+    prompt = load_template(params.task, params.prompt, "prompt", ctx).format(subject=params.subject)
+    stop = "\n" if params.task == "npc_line" else None
+
+    def sample(attempt: int) -> str:
+        return start(prompt).continue_text(params.max_new_tokens, stop).strip()
+
+    results = [first_clean(sample, lambda t: [t], report, params.filter_attempts, f"{i}.") for i in range(params.count)]
+    meta = {"content_filter": report.meta()}
+    return [DataAsset(params.task, {"task": params.task, "prompt": prompt, "results": results}, meta=meta),
+            TextAsset(params.task, "\n\n".join(results) + "\n", ".txt", meta=meta)]
+
+
+def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
+    from .constrained import JsonWriter
+
+    world, invented, objectives = prepare_world(params, ctx)
+    quest_prompt = load_template("quest", params.prompt, "prompt", ctx)
+    line_prompt = load_template("dialogue", params.dialogue_prompt, "dialogue_prompt", ctx)
+    titles: list[str] = []
+
+    def author(index: int, allowed: list[str], rng: np.random.Generator) -> tuple[Cast, str, str]:
+        previous = f"Earlier quests in this line: {'; '.join(titles)}.\n" if titles else ""
+        w = JsonWriter(start(quest_prompt.format(world=_world_facts(world), previous=previous, subject=params.subject)),
+                       params.max_new_tokens)
+        objective = w.choice("objective", allowed)
+        giver = w.choice("giver", world.character_names)
+        target = w.choice("target", target_pool(world, objective, giver))
+        location = target if objective == "explore" else w.choice("location", world.places)
+        title, motivation = w.text("title", min(80, params.max_chars)), w.text("motivation", params.max_chars)
+        titles.append(title)
+        return cast_quest(world, objective, rng, giver, target, location), title, motivation
+
+    def lines(quest: Quest, rng: np.random.Generator) -> dict[str, str]:
+        w = JsonWriter(start(line_prompt.format(giver=quest.giver, title=quest.title, motivation=quest.motivation,
+                                                summary=quest.summary, gold=quest.rewards.gold, subject=params.subject)),
+                       params.max_new_tokens)
+        say = {slot: w.text(slot, params.max_chars) for slot in QUEST_NPC_SLOTS}
+        return {**say, **speak(quest_voice(quest), QUEST_PLAYER_SLOTS, rng)}
+
+    def make(attempt: int) -> tuple[QuestLine, list[Dialogue]]:
+        rng = ctx.child("questline", attempt)
+        titles.clear()
+        line = build_questline(world, level=params.level, length=params.chain_length, objectives=objectives,
+                               author=author, rng=rng)
+        return line, [quest_dialogue(line.id, q, lines(q, rng)) for q in line.quests] if params.dialogue else []
+
+    line, dialogues = first_clean(make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())],
+                                  report, params.filter_attempts)
+    return questline_assets(line, dialogues, report, invented)
+
+
+class LLMGenerator(Generator):
+    """Lore, item descriptions, NPC lines, or a quest line with dialogue, from a causal language model (neural).
+
+    ``task=quest`` writes the same questline.json and Ink/Yarn/JSON dialogue as narrative.quest, decoded under
+    the schema's constraints. Seeded: the same seed, model and parameters give the same text.
+    """
+
+    name = "narrative.llm"
+    kind = "narrative"
+    version = "1.0.0"
+    params = LLMParams
+    quick_params: ClassVar[dict[str, Any]] = {"count": 1, "max_new_tokens": 16}
+    time_budget_s = 120.0
+
+    @classmethod
+    def output_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of ``questline.json`` (task=quest)."""
+        return QuestLine.model_json_schema()
+
+    def input_files(self, params: LLMParams) -> list[Path]:
+        """The model folder (when local), prompt, world and term files."""
+        paths = [params.model, params.prompt, params.dialogue_prompt, params.world, params.filter_terms]
+        return [Path(p) for p in paths if isinstance(p, str) and Path(p).exists()]
+
+    def generate(self, params: LLMParams, ctx: Context) -> list[Asset]:
+        from .sampling import Sampling
+
+        sampling = Sampling(temperature=params.temperature, top_k=params.top_k, top_p=params.top_p,
+                            greedy=params.greedy)
+        start = open_decoder(params.model, ctx, sampling).restart
+        report = FilterReport.from_params(params, ctx)
+        return (_quest_line if params.task == "quest" else _free_text)(params, ctx, start, report)

@@ -43,6 +43,12 @@ class Decoder:
         self.logits: torch.Tensor | None = None
         self.context_size = int(getattr(model.config, "max_position_embeddings", 0) or getattr(model.config, "n_positions", 0))
 
+    def restart(self, prompt: str) -> Decoder:
+        """A new decoder on the same model, tokenizer, generator and settings, fed with ``prompt``."""
+        decoder = Decoder(self.model, self.tokenizer, self.generator, self.sampling)
+        decoder.feed_text(prompt)
+        return decoder
+
     @property
     def eos_token_id(self) -> int | None:
         """The end-of-text token, if the tokenizer has one."""
@@ -103,32 +109,43 @@ class Decoder:
         probs = torch.softmax(logits, dim=-1).cpu()
         return int(torch.multinomial(probs, 1, generator=self.generator))
 
-    def score(self, continuations: list[list[int]]) -> torch.Tensor:
+    def _score(self, continuations: list[list[int]]) -> torch.Tensor:
         """Log-probability of each token sequence as the continuation of the context (the context is unchanged)."""
-        if self.logits is None:
-            raise GenerationError("the decoder has no context yet: feed a prompt first")
-        length, logits, cache = len(self.ids), self.logits, self.cache
+        logits, cache = self.logits, self.cache
         scores = []
         for ids in continuations:
             total = torch.log_softmax(logits, -1)[ids[0]]
             if len(ids) > 1:
                 step = torch.log_softmax(self._forward(ids[:-1]), -1)
                 total = total + step[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum()
-                self.cache.crop(length)
+                self.cache.crop(1 - len(ids))  # a negative count removes that many tokens (in every version)
             scores.append(total)
         self.logits, self.cache = logits, cache
         return torch.stack(scores)
 
+    def choose(self, continuations: list[list[int]]) -> int:
+        """Index of one of several token sequences, drawn by their likelihood (the most likely when greedy)."""
+        if self.logits is None:
+            raise GenerationError("the decoder has no context yet: feed a prompt first")
+        scores = self._score(continuations)
+        if self.sampling.greedy or self.sampling.temperature == 0:
+            return int(torch.argmax(scores))
+        probs = torch.softmax(scores / self.sampling.temperature, dim=-1).cpu()
+        return int(torch.multinomial(probs, 1, generator=self.generator))
+
     def continue_text(self, max_new_tokens: int, stop: str | None = None) -> str:
-        """Sample up to ``max_new_tokens`` tokens (until EOS or ``stop``) and return the new text, ``stop`` excluded."""
+        """Sample 1 to ``max_new_tokens`` tokens (until EOS or ``stop``) and return the new text, ``stop`` excluded."""
         start = len(self.ids)
         text = ""
-        for _ in range(max_new_tokens):
-            token = self.pick()
+        not_eos = torch.ones_like(self.logits, dtype=torch.bool)
+        if self.eos_token_id is not None:
+            not_eos[self.eos_token_id] = False
+        for i in range(max_new_tokens):
+            token = self.pick(None if i else not_eos)  # never an empty answer
             if token == self.eos_token_id:
                 break
             self.feed([token])
             text = self.tokenizer.decode(self.ids[start:], skip_special_tokens=True)
-            if stop and stop in text:
-                return text.split(stop, 1)[0]
+            if stop and stop in text.lstrip():
+                return text.lstrip().split(stop, 1)[0]
         return text

@@ -1,0 +1,82 @@
+"""``narrative.dialogue``: branching conversations for a quest line's givers, or small talk with an NPC."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..assets import Asset
+from ..context import Context
+from ..errors import ParamError
+from ..generator import Generator
+from ..params import Field
+from .builder import Npc, npc_dialogue, npc_say
+from .filter import FilterParams, FilterReport, first_clean
+from .graph import Dialogue, DialogueAsset
+from .inputs import read_model
+from .quest import grammar_dialogues
+from .questline import QuestLine
+from .tracery import load_grammar
+
+__all__ = ["DialogueParams", "DialogueGenerator", "invent_npc"]
+
+
+class DialogueParams(FilterParams):
+    """Parameters of ``narrative.dialogue``."""
+
+    quest: str | dict[str, Any] | None = Field(None, description=(
+        "A quest line to voice (narrative.quest's questline.json, as a file or an object): one conversation "
+        "per quest giver"))
+    npc: dict[str, Any] | None = Field(None, description=(
+        "An NPC to chat with: {name, role, place}; invented when neither quest nor npc is given"))
+
+
+def invent_npc(rng: np.random.Generator) -> Npc:
+    """An NPC from the built-in grammars: a name, a trade and a home."""
+    people = load_grammar("characters")
+    return Npc(name=people.expand("origin", rng), role=people.expand("role", rng),
+               place=load_grammar("places").expand("town", rng))
+
+
+class DialogueGenerator(Generator):
+    """Branching dialogue as Ink, Yarn Spinner (+ string table CSV) and a JSON graph, for quest givers or an NPC.
+
+    Greetings, choices with conditions on variables, variable changes and exits; every dialogue passes the
+    validator (no missing jumps, all nodes reachable, every path ends, no variable read before it is set).
+    """
+
+    name = "narrative.dialogue"
+    kind = "narrative"
+    version = "1.0.0"
+    params = DialogueParams
+    quick_params: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def output_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of the dialogue graph (``<name>.json``)."""
+        return Dialogue.model_json_schema()
+
+    def input_files(self, params: DialogueParams) -> list[Path]:
+        """The quest line and term files, when given as files."""
+        return [Path(p) for p in (params.quest, params.filter_terms) if isinstance(p, str) and Path(p).is_file()]
+
+    def generate(self, params: DialogueParams, ctx: Context) -> list[Asset]:
+        if params.quest is not None and params.npc is not None:
+            raise ParamError("quest and npc: give one of them, not both")
+        if params.quest is not None:
+            line = read_model(QuestLine, params.quest, "quest", ctx)
+
+            def make(attempt: int) -> list[Dialogue]:
+                return grammar_dialogues(line, ctx.child("dialogue", attempt))
+        else:
+            npc = read_model(Npc, params.npc, "npc", ctx) if params.npc else invent_npc(ctx.child("npc"))
+
+            def make(attempt: int) -> list[Dialogue]:
+                return [npc_dialogue(npc, npc_say(npc, ctx.child("dialogue", attempt)))]
+
+        report = FilterReport.from_params(params, ctx)
+        dialogues = first_clean(make, lambda ds: [t for d in ds for t in d.texts()], report, params.filter_attempts)
+        meta = {"content_filter": report.meta()}
+        return [DialogueAsset(f"dialogue_{d.quest}" if d.quest else d.id, dialogue=d, meta=meta) for d in dialogues]

@@ -1,0 +1,116 @@
+"""The dialogue graph (``gamegen.dialogue/1``): nodes of lines and choices, with conditions and variable changes.
+
+A conversation enters ``start``; on entering a node its effects run, then its lines show (each line may have
+a condition), then the player picks one of the choices whose condition holds (a choice may change variables)
+and the conversation moves to its target; a node without choices moves to ``next``, or ends when it has
+none. Serialisers (:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` checks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..assets import Asset
+from .validate import validate_dialogue
+
+__all__ = ["Value", "Condition", "Effect", "Line", "Choice", "Node", "Dialogue", "DialogueAsset"]
+
+Value = bool | int
+_IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
+_VAR = r"^[a-z][a-z0-9_]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Condition(_Model):
+    """``var op value``: a comparison with a constant."""
+
+    var: str = Field(pattern=_VAR)
+    op: Literal["==", "!=", ">=", "<=", ">", "<"] = "=="
+    value: Value
+
+
+class Effect(_Model):
+    """``var = value`` (``set``) or ``var = var + value`` (``add``, integers only)."""
+
+    var: str = Field(pattern=_VAR)
+    op: Literal["set", "add"] = "set"
+    value: Value
+
+
+class Line(_Model):
+    """A line of dialogue with its localisation id; shown only when ``condition`` holds."""
+
+    id: str = Field(pattern=_IDENT)
+    speaker: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    condition: Condition | None = None
+
+
+class Choice(_Model):
+    """An option the player may pick (when ``condition`` holds); ``effects`` run when it is picked."""
+
+    id: str = Field(pattern=_IDENT)
+    text: str = Field(min_length=1)
+    target: str
+    condition: Condition | None = None
+    effects: list[Effect] = Field(default_factory=list)
+
+
+class Node(_Model):
+    """A beat of the conversation: entry effects, lines, then choices, or ``next``, or the end."""
+
+    id: str = Field(pattern=_IDENT)
+    effects: list[Effect] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    choices: list[Choice] = Field(default_factory=list)
+    next: str | None = None
+
+    @property
+    def is_end(self) -> bool:
+        """True when the conversation ends after this node."""
+        return not self.choices and self.next is None
+
+
+class Dialogue(_Model):
+    """A whole conversation; ``variables`` are declared with their initial values (the game may set them)."""
+
+    format: Literal["gamegen.dialogue/1"] = "gamegen.dialogue/1"
+    id: str = Field(pattern=_IDENT)
+    title: str
+    start: str
+    variables: dict[str, Value] = Field(default_factory=dict)
+    nodes: list[Node] = Field(min_length=1)
+    quest: str | None = Field(None, description="The quest this conversation belongs to, if any")
+
+    def by_id(self) -> dict[str, Node]:
+        """The nodes keyed by id (the last one wins if ids repeat; the validator reports repeats)."""
+        return {n.id: n for n in self.nodes}
+
+    def declarations(self) -> dict[str, Value]:
+        """Every variable with its initial value: the declared ones, then any only ever set (false or 0 first)."""
+        out = dict(self.variables)
+        for n in self.nodes:
+            for e in (*n.effects, *(e for c in n.choices for e in c.effects)):
+                out.setdefault(e.var, False if isinstance(e.value, bool) else 0)
+        return out
+
+    def texts(self) -> list[str]:
+        """Every line and choice text (what the content filter reads)."""
+        return [t for n in self.nodes for t in (*(ln.text for ln in n.lines), *(c.text for c in n.choices))]
+
+
+@dataclass
+class DialogueAsset(Asset):
+    """A validated dialogue; the exporters write it as Ink, Yarn Spinner (+ string table CSV) and a JSON graph."""
+
+    dialogue: Dialogue
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.meta = {**self.meta, "dialogue": validate_dialogue(self.dialogue)}

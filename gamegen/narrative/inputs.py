@@ -1,0 +1,36 @@
+"""JSON parameters (an inline object, or a path to a JSON file) read into schema models.
+
+Files are read through the context so their hashes land in the provenance; schema errors become
+ParamErrors that name the parameter and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ..context import Context
+from ..errors import ParamError
+
+__all__ = ["read_model"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read_model(model: type[M], source: str | dict[str, Any], param: str, ctx: Context) -> M:
+    """Validate ``source`` (an object, or a JSON file's path) as ``model``; problems name ``param``."""
+    if isinstance(source, str):
+        if not Path(source).is_file():
+            raise ParamError(f"{param}={source!r}: no such file (give a JSON file or an inline JSON object)")
+        try:
+            source = json.loads(ctx.read_input(source))
+        except ValueError as exc:
+            raise ParamError(f"{param}={source!r}: not valid JSON ({exc})") from None
+    try:
+        return model.model_validate(source)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, (param, *e['loc'])))}: {e['msg']}" for e in exc.errors(include_url=False)]
+        raise ParamError(problems) from None

@@ -1,0 +1,287 @@
+"""A Tracery-compatible grammar engine: ``#symbol.modifier#`` expansion, push/pop actions, seeded choices.
+
+Semantics follow Kate Compton's tracery.js: a rule is text with ``#tags#`` and ``[actions]``; ``[key:a,b]``
+expands ``a`` and ``b`` and pushes them as the rules of ``key``, ``[key:POP]`` pops them; actions at the start
+of a tag are undone after it (``#[hero:#name#]story#``); ``\\`` escapes the next character; the English
+modifiers are ``capitalize capitalizeAll s a ed firstS replace(a,b)``. Where tracery.js prints ``((symbol))``
+and carries on, this engine raises :class:`GrammarError`, and it bounds depth, steps and output length so a
+self-recursive grammar fails clearly instead of hanging. ``.firstS`` of a single word adds no trailing space.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..context import Context
+from ..errors import GenerationError, ParamError
+
+__all__ = ["Grammar", "GrammarError", "MODIFIERS", "builtin_grammars", "load_grammar"]
+
+_TEXT, _TAG, _ACTION = 0, 1, 2
+_ESCAPE = re.compile(r"\\(.?)", re.S)
+
+
+class GrammarError(GenerationError):
+    """A grammar is malformed, names a missing symbol or modifier, or expands too deep or too long."""
+
+
+def _is_vowel(c: str) -> bool:
+    return c.lower() in ("a", "e", "i", "o", "u")
+
+
+def _capitalize_all(s: str) -> str:
+    out, cap_next = [], True
+    for c in s:
+        if not (c.isascii() and c.isalnum()):
+            cap_next = True
+            out.append(c)
+        else:
+            out.append(c.upper() if cap_next else c)
+            cap_next = False
+    return "".join(out)
+
+
+def _article(s: str) -> str:
+    if s[:1].lower() == "u" and s[2:3].lower() == "i":
+        return "a " + s
+    return ("an " if _is_vowel(s[:1]) else "a ") + s
+
+
+def _plural(s: str) -> str:
+    last = s[-1:]
+    if last in ("s", "h", "x"):
+        return s + "es"
+    if last == "y" and not _is_vowel(s[-2:-1]):
+        return s[:-1] + "ies"
+    return s + "s"
+
+
+def _past(s: str) -> str:
+    last = s[-1:]
+    if last == "e":
+        return s + "d"
+    if last == "y":
+        return s[:-1] + "ied" if not _is_vowel(s[-2:-1]) else s + "d"
+    return s + "ed"
+
+
+def _first_plural(s: str) -> str:
+    first, sep, rest = s.partition(" ")
+    return _plural(first) + sep + rest
+
+
+def _replace(s: str, old: str = "", new: str = "") -> str:
+    return s.replace(old, new) if old else s
+
+
+MODIFIERS: dict[str, Callable[..., str]] = {
+    "capitalize": lambda s: s[:1].upper() + s[1:],
+    "capitalizeAll": _capitalize_all,
+    "a": _article,
+    "s": _plural,
+    "ed": _past,
+    "firstS": _first_plural,
+    "replace": _replace,
+}
+"""Tracery's English modifiers by name: ``fn(text, *params) -> text``."""
+
+
+@lru_cache(maxsize=8192)
+def _parse(rule: str) -> tuple[tuple[int, str], ...]:
+    """Split a rule into (kind, raw) sections the way tracery.js does: plain text, #tags# and [actions]."""
+    sections: list[tuple[int, str]] = []
+    depth, in_tag, start, i = 0, False, 0, 0
+    while i < len(rule):
+        c = rule[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            if depth == 0 and not in_tag:
+                if start < i:
+                    sections.append((_TEXT, rule[start:i]))
+                start = i + 1
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth < 0:
+                raise GrammarError(f"unmatched ']' in rule {rule!r}")
+            if depth == 0 and not in_tag:
+                sections.append((_ACTION, rule[start:i]))
+                start = i + 1
+        elif c == "#" and depth == 0:
+            if in_tag:
+                if start == i:
+                    raise GrammarError(f"empty tag '##' in rule {rule!r}")
+                sections.append((_TAG, rule[start:i]))
+            elif start < i:
+                sections.append((_TEXT, rule[start:i]))
+            start = i + 1
+            in_tag = not in_tag
+        i += 1
+    if in_tag:
+        raise GrammarError(f"unclosed '#' in rule {rule!r}")
+    if depth:
+        raise GrammarError(f"unclosed '[' in rule {rule!r}")
+    if start < len(rule):
+        sections.append((_TEXT, rule[start:]))
+    return tuple(sections)
+
+
+@lru_cache(maxsize=8192)
+def _parse_tag(raw: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """A tag's leading actions, its symbol and its modifiers: ``[a:b]sym.mod1.mod2``."""
+    actions, main = [], []
+    for kind, text in _parse(raw):
+        (actions if kind == _ACTION else main).append(text)
+    if len(main) > 1:
+        raise GrammarError(f"tag #{raw}# has more than one symbol")
+    symbol, *mods = (main[0] if main else "").split(".")
+    return tuple(actions), symbol, tuple(mods)
+
+
+def _as_rules(symbol: str, value: Any) -> list[str]:
+    rules = [value] if isinstance(value, str) else value
+    if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
+        raise GrammarError(f"symbol {symbol!r} must map to a rule string or a non-empty list of rule strings")
+    return list(rules)
+
+
+class Grammar:
+    """Tracery rules (symbol → list of rule texts) with bounded, seeded expansion."""
+
+    def __init__(
+        self,
+        rules: Mapping[str, Any],
+        *,
+        max_depth: int = 48,
+        max_length: int = 20_000,
+        max_steps: int = 20_000,
+    ) -> None:
+        if not isinstance(rules, Mapping):
+            raise GrammarError("a grammar must be a JSON object mapping symbols to rules")
+        self.rules = {str(k): _as_rules(str(k), v) for k, v in rules.items()}
+        self.max_depth, self.max_length, self.max_steps = max_depth, max_length, max_steps
+
+    def with_rules(self, extra: Mapping[str, Any]) -> Grammar:
+        """A copy with ``extra`` symbols added or replaced (e.g. world facts injected as rules)."""
+        return Grammar({**self.rules, **extra}, max_depth=self.max_depth, max_length=self.max_length, max_steps=self.max_steps)
+
+    def flatten(self, rule: str, rng: np.random.Generator) -> str:
+        """Expand ``rule`` text (e.g. ``"#origin#"``) with choices drawn from ``rng``; escapes are resolved."""
+        return _ESCAPE.sub(r"\1", _Expansion(self, rng).rule(rule, 0, None))
+
+    def expand(self, symbol: str, rng: np.random.Generator) -> str:
+        """Expand one symbol; an unknown start symbol is an error listing the grammar's symbols."""
+        if symbol not in self.rules:
+            known = ", ".join(sorted(self.rules)[:20])
+            raise GrammarError(f"start symbol {symbol!r} is not in the grammar (symbols: {known})")
+        return self.flatten(f"#{symbol}#", rng)
+
+
+class _Expansion:
+    """The state of one top-level expansion: rule stacks (for push/pop), step count and random stream."""
+
+    def __init__(self, grammar: Grammar, rng: np.random.Generator) -> None:
+        self.grammar = grammar
+        self.rng = rng
+        self.stacks: dict[str, list[list[str]]] = {k: [v] for k, v in grammar.rules.items()}
+        self.steps = 0
+        self.path: list[str] = []
+
+    def rule(self, rule: str, depth: int, owner: str | None) -> str:
+        g = self.grammar
+        if depth > g.max_depth:
+            loop = " → ".join(self.path[-6:])
+            raise GrammarError(f"expansion is deeper than {g.max_depth} levels: the grammar recurses ({loop} → …)")
+        out: list[str] = []
+        for kind, raw in _parse(rule):
+            if kind == _TEXT:
+                out.append(raw)
+            elif kind == _ACTION:
+                self.action(raw, depth, owner)
+            else:
+                out.append(self.tag(raw, depth, rule, owner))
+        text = "".join(out)
+        if len(text) > g.max_length:
+            raise GrammarError(f"expansion is longer than {g.max_length} characters (symbol {owner or rule!r})")
+        return text
+
+    def action(self, raw: str, depth: int, owner: str | None) -> str | None:
+        """Run ``[key:rules]`` (push, returns key) or ``[key:POP]`` (pop); function actions are not supported."""
+        target, colon, body = raw.partition(":")
+        if not colon:
+            raise GrammarError(f"unsupported action [{raw}] (use [key:#rule#] or [key:POP])")
+        if body == "POP":
+            stack = self.stacks.get(target)
+            if not stack:
+                raise GrammarError(f"[{target}:POP] pops symbol {target!r}, which has no rules to pop")
+            stack.pop()
+            return None
+        rules = [self.rule(part, depth + 1, owner) for part in body.split(",")]
+        self.stacks.setdefault(target, []).append(rules)
+        return target
+
+    def tag(self, raw: str, depth: int, rule: str, owner: str | None) -> str:
+        actions, symbol, mods = _parse_tag(raw)
+        pushed = [t for t in (self.action(a, depth, owner) for a in actions) if t is not None]
+        text = self.symbol(symbol, depth, rule, owner) if symbol else ""
+        for mod in mods:
+            text = self.modify(text, mod, raw)
+        for target in reversed(pushed):
+            self.stacks[target].pop()
+        return text
+
+    def symbol(self, symbol: str, depth: int, rule: str, owner: str | None) -> str:
+        stack = self.stacks.get(symbol)
+        where = f"rule {rule!r}" + (f" of symbol {owner!r}" if owner else "")
+        if stack is None:
+            raise GrammarError(f"missing symbol {symbol!r}, used in {where}")
+        if not stack:
+            raise GrammarError(f"symbol {symbol!r} has no rules left (popped more often than pushed), used in {where}")
+        self.steps += 1
+        if self.steps > self.grammar.max_steps:
+            raise GrammarError(f"expansion took more than {self.grammar.max_steps} steps (symbol {symbol!r} keeps recursing)")
+        rules = stack[-1]
+        self.path.append(symbol)
+        text = self.rule(rules[int(self.rng.integers(len(rules)))], depth + 1, symbol)
+        self.path.pop()
+        return text
+
+    def modify(self, text: str, mod: str, tag: str) -> str:
+        name, paren, params = mod.partition("(")
+        fn = MODIFIERS.get(name)
+        if fn is None:
+            raise GrammarError(f"unknown modifier .{name} in tag #{tag}# (known: {', '.join(MODIFIERS)})")
+        args = params.rstrip(")").split(",") if paren else []
+        return fn(text, *args)
+
+
+def builtin_grammars() -> list[str]:
+    """Names of the grammars shipped with gamegen (``gamegen/narrative/grammars/*.json``)."""
+    root = resources.files(__package__) / "grammars"
+    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json"))
+
+
+def load_grammar(source: str, ctx: Context | None = None, **limits: int) -> Grammar:
+    """A built-in grammar by name, or a user's Tracery JSON file (read through ``ctx`` so its hash is recorded)."""
+    if source in builtin_grammars():
+        data = (resources.files(__package__) / "grammars" / f"{source}.json").read_text("utf-8")
+    elif Path(source).is_file():
+        data = (ctx.read_input(source) if ctx is not None else Path(source).read_bytes()).decode("utf-8")
+    else:
+        names = ", ".join(builtin_grammars())
+        raise ParamError(f"grammar={source!r}: neither a built-in grammar ({names}) nor a JSON file")
+    try:
+        rules = json.loads(data)
+    except ValueError as exc:
+        raise GrammarError(f"grammar {source!r} is not valid JSON: {exc}") from None
+    return Grammar(rules, **limits)

@@ -1,0 +1,92 @@
+"""Yarn Spinner 2 source for a dialogue graph, and its string table for localisation.
+
+One node per graph node (``title:``, ``---``, body, ``===``); lines ``Speaker: text #line:<id>``; options
+``-> text <<if cond>> #line:<id>`` with indented ``<<set>>``/``<<jump>>`` bodies; ``<<declare>>`` for every
+variable in the start node. The string table has Yarn Spinner's CSV columns ``id,text,file,node,lineNumber``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from .graph import Condition, Dialogue, Effect, Value
+
+__all__ = ["StringEntry", "to_yarn", "string_table"]
+
+_SPECIAL = re.compile(r"([\\{}\[\]#<>/])")
+
+
+@dataclass(frozen=True)
+class StringEntry:
+    """One localisable line: its id (``line:…``), text as shown, node and 1-based line number in the file."""
+
+    id: str
+    text: str
+    node: str
+    line_number: int
+
+
+def _text(text: str) -> str:
+    """One line of Yarn text: whitespace collapsed, Yarn's markup and command characters escaped."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _value(value: Value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(int(value))
+
+
+def _condition(c: Condition) -> str:
+    return f"${c.var} {c.op} {_value(c.value)}"
+
+
+def _effect(e: Effect) -> str:
+    value = f"${e.var} + {_value(e.value)}" if e.op == "add" else _value(e.value)
+    return f"<<set ${e.var} to {value}>>"
+
+
+def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
+    """The Yarn source for ``d`` and the entries of its string table (in file order)."""
+    out: list[str] = []
+    entries: list[StringEntry] = []
+
+    def line(text: str, entry: tuple[str, str, str] | None = None) -> None:
+        out.append(text)
+        if entry is not None:
+            entries.append(StringEntry(f"line:{entry[0]}", " ".join(entry[1].split()), entry[2], len(out)))
+
+    for n in d.nodes:
+        line(f"title: {n.id}")
+        line("---")
+        if n.id == d.start:
+            for name, value in d.declarations().items():
+                line(f"<<declare ${name} = {_value(value)}>>")
+        for e in n.effects:
+            line(_effect(e))
+        for ln in n.lines:
+            if ln.condition:
+                line(f"<<if {_condition(ln.condition)}>>")
+            line(f"{_text(ln.speaker)}: {_text(ln.text)} #line:{ln.id}", (ln.id, f"{ln.speaker}: {ln.text}", n.id))
+            if ln.condition:
+                line("<<endif>>")
+        for c in n.choices:
+            guard = f" <<if {_condition(c.condition)}>>" if c.condition else ""
+            line(f"-> {_text(c.text)}{guard} #line:{c.id}", (c.id, c.text, n.id))
+            for e in c.effects:
+                line(f"    {_effect(e)}")
+            line(f"    <<jump {c.target}>>")
+        if not n.choices and n.next:
+            line(f"<<jump {n.next}>>")
+        line("===")
+    return "\n".join(out) + "\n", entries
+
+
+def string_table(entries: list[StringEntry], file: str) -> str:
+    """Yarn Spinner's string table CSV (``id,text,file,node,lineNumber``) for the lines of ``file``."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "text", "file", "node", "lineNumber"])
+    writer.writerows([e.id, e.text, file, e.node, e.line_number] for e in entries)
+    return buf.getvalue()
