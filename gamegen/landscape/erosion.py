@@ -1,0 +1,278 @@
+"""Hydraulic (water droplet) and thermal (talus) erosion of a window of a global heightfield.
+
+Droplets follow Hans Beyer's particle model (inertia, carry capacity, erosion brush, deposition where the
+flow slows down, so valleys are carved and fans are laid down). Every droplet is tied to a global pixel: whether it
+spawns, where inside the pixel, and its place in the processing order all come from a hash of (key, pixel, pass).
+Two windows that overlap therefore rain the same droplets in the same order on their common area, which is what lets
+:mod:`gamegen.landscape.terrain` compute tiles independently. Import this module lazily: it loads numba.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+__all__ = ["DropletSettings", "Droplets", "hydraulic_erosion", "thermal_erosion", "spawn_droplets"]
+
+_U64 = np.uint64
+_MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
+_PRIME_X, _PRIME_Y, _PRIME_P = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E3779F9)
+_ORIGIN = 1 << 40  # keeps negative global coordinates positive before they are hashed
+_CELL_BITS = 5  # droplets are ordered by 32×32 cells
+
+
+@dataclass(frozen=True)
+class DropletSettings:
+    """Droplet physics in height units of ``metres / (metres_per_pixel * 100)``; defaults follow Beyer's thesis."""
+
+    passes: int = 4
+    rain: float = 0.25
+    strength: float = 1.0
+    inertia: float = 0.1
+    capacity: float = 4.0
+    min_capacity: float = 0.01
+    deposit_speed: float = 0.3
+    erode_speed: float = 0.3
+    evaporation: float = 0.02
+    gravity: float = 4.0
+    lifetime: int = 32
+    radius: int = 3
+
+    @property
+    def reach(self) -> int:
+        """How far (pixels) a droplet can read or change the map from its spawn pixel."""
+        return self.lifetime + self.radius + 2
+
+
+@nb.njit(cache=True, inline="always")
+def _mix(z: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser: a well-distributed 64-bit hash of ``z``."""
+    z = (z ^ (z >> _U64(30))) * _MIX1
+    z = (z ^ (z >> _U64(27))) * _MIX2
+    return z ^ (z >> _U64(31))
+
+
+@nb.njit(cache=True)
+def _spawn(key, x0, y0, w, h, pass_index, threshold, period, phase_rank):  # noqa: ANN001
+    """Droplets of one pass for the window: positions (window pixels) and sort keys giving their order.
+
+    Key = phase rank (16 bits) | window cell index (24 bits) | droplet hash (24 bits). Cells of one phase lie
+    ``period`` cells apart, further than two droplet reaches, so they commute; droplets of a cell run in hash order.
+    """
+    count = 0
+    hashes = np.empty(w * h, np.uint64)
+    for r in range(h):
+        for c in range(w):
+            z = _U64(key) ^ (_U64(x0 + c + _ORIGIN) * _PRIME_X) ^ (_U64(y0 + r + _ORIGIN) * _PRIME_Y)
+            hashes[r * w + c] = _mix(z ^ (_U64(pass_index) * _PRIME_P))
+            if hashes[r * w + c] < threshold:
+                count += 1
+    px = np.empty(count, np.float64)
+    py = np.empty(count, np.float64)
+    sort_key = np.empty(count, np.uint64)
+    first_cx, first_cy = (x0 + _ORIGIN) >> _CELL_BITS, (y0 + _ORIGIN) >> _CELL_BITS
+    cells_per_row = ((x0 + w - 1 + _ORIGIN) >> _CELL_BITS) - first_cx + 1
+    n = 0
+    for i in range(w * h):
+        if hashes[i] < threshold:
+            jitter = _mix(hashes[i])
+            px[n] = i % w + (jitter & _U64(0xFFFF)) / 65536.0
+            py[n] = i // w + ((jitter >> _U64(16)) & _U64(0xFFFF)) / 65536.0
+            cx, cy = (x0 + i % w + _ORIGIN) >> _CELL_BITS, (y0 + i // w + _ORIGIN) >> _CELL_BITS
+            phase = phase_rank[(cy % period) * period + cx % period]
+            cell = (cy - first_cy) * cells_per_row + (cx - first_cx)
+            sort_key[n] = (_U64(phase) << _U64(48)) | (_U64(cell) << _U64(24)) | (_mix(jitter) >> _U64(40))
+            n += 1
+    return px, py, sort_key
+
+
+@dataclass
+class Droplets:
+    """One pass of droplets in processing order, split into cells (``cell_starts``) and phases (``phase_starts``).
+
+    Cells of one phase are independent, so they run in parallel; the result equals running them one by one.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    cell_starts: np.ndarray
+    phase_starts: np.ndarray
+
+
+def spawn_droplets(
+    key: int, x0: int, y0: int, w: int, h: int, pass_index: int, rain: float, reach: int
+) -> Droplets:
+    """Droplets of one pass over the window whose top-left pixel is global ``(x0, y0)``.
+
+    Each global pixel spawns with probability ``rain``; spawn point, order within a cell and the pass's phase
+    order are hashes of the seed key and global positions, so every window that contains a cell rains it alike.
+    """
+    period = -(-2 * reach // (1 << _CELL_BITS)) + 1
+    phase_hash = [int(_mix(np.uint64(key ^ (pass_index * 0x9E3779B1 + ph)))) for ph in range(period * period)]
+    phase_rank = np.argsort(np.argsort(np.array(phase_hash, np.uint64), kind="stable"), kind="stable")
+    threshold = np.uint64(min(int(rain * 2**64), 2**64 - 1))
+    px, py, sort_key = _spawn(np.uint64(key), x0, y0, w, h, pass_index, threshold, period, phase_rank)
+    order = np.argsort(sort_key, kind="stable")
+    sort_key = sort_key[order]
+    cell = sort_key >> np.uint64(24)
+    cell_starts = np.flatnonzero(np.r_[True, cell[1:] != cell[:-1], True])
+    phase = sort_key[cell_starts[:-1]] >> np.uint64(48)
+    phase_starts = np.flatnonzero(np.r_[True, phase[1:] != phase[:-1], True])
+    return Droplets(px[order], py[order], cell_starts, phase_starts)
+
+
+def _brush(radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets and normalised weights (linear fall-off) of the erosion brush."""
+    d = np.arange(-radius, radius + 1)
+    dy, dx = np.meshgrid(d, d, indexing="ij")
+    w = np.maximum(0.0, radius - np.sqrt(dx * dx + dy * dy))
+    keep = w > 0
+    return dx[keep].astype(np.int64), dy[keep].astype(np.int64), w[keep] / w[keep].sum()
+
+
+@nb.njit(cache=True, inline="always")
+def _sample(h, x, y):  # noqa: ANN001
+    """Bilinear height and gradient at a point inside the map."""
+    ix, iy = int(x), int(y)
+    u, v = x - ix, y - iy
+    a, b, c, d = h[iy, ix], h[iy, ix + 1], h[iy + 1, ix], h[iy + 1, ix + 1]
+    gx = (b - a) * (1 - v) + (d - c) * v
+    gy = (c - a) * (1 - u) + (d - b) * u
+    return a * (1 - u) * (1 - v) + b * u * (1 - v) + c * (1 - u) * v + d * u * v, gx, gy
+
+
+@nb.njit(cache=True, inline="always")
+def _lay(h, ix, iy, u, v, amount):  # noqa: ANN001
+    """Lay ``amount`` of sediment on the four corners of a cell, bilinearly weighted."""
+    h[iy, ix] += amount * (1 - u) * (1 - v)
+    h[iy, ix + 1] += amount * u * (1 - v)
+    h[iy + 1, ix] += amount * (1 - u) * v
+    h[iy + 1, ix + 1] += amount * u * v
+
+
+@nb.njit(cache=True)
+def _droplet(h, x, y, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Run one droplet over ``h`` from ``(x, y)``, eroding and depositing in place and adding to the water flux."""
+    rows, cols = h.shape
+    inertia, capacity, min_capacity, deposit_speed, erode_speed, evaporation, gravity, lifetime = s
+    if x >= cols - 1 or y >= rows - 1:
+        return
+    dx = dy = 0.0
+    speed, water, sediment = 1.0, 1.0, 0.0
+    for _ in range(int(lifetime)):
+        ix, iy = int(x), int(y)
+        u, v = x - ix, y - iy
+        height, gx, gy = _sample(h, x, y)
+        flow[iy, ix] += water
+        if height < sea:  # reached the sea: drop the load (deltas) and stop
+            _lay(h, ix, iy, u, v, sediment)
+            break
+        dx = dx * inertia - gx * (1 - inertia)
+        dy = dy * inertia - gy * (1 - inertia)
+        length = np.sqrt(dx * dx + dy * dy)
+        if length < 1e-12:
+            break
+        dx, dy = dx / length, dy / length
+        nx, ny = x + dx, y + dy
+        if nx < 0 or ny < 0 or nx >= cols - 1 or ny >= rows - 1:
+            break
+        dh = _sample(h, nx, ny)[0] - height
+        cap = max(-dh * speed * water * capacity, min_capacity)
+        if sediment > cap or dh > 0:
+            amount = min(dh, sediment) if dh > 0 else (sediment - cap) * deposit_speed
+            sediment -= amount
+            _lay(h, ix, iy, u, v, amount)
+        else:
+            amount = min((cap - sediment) * erode_speed, -dh)
+            for b in range(bw.size):
+                cy, cx = iy + bdy[b], ix + bdx[b]
+                if 0 <= cy < rows and 0 <= cx < cols:
+                    h[cy, cx] -= amount * bw[b]
+                    sediment += amount * bw[b]
+        speed = np.sqrt(max(speed * speed - dh * gravity, 0.0))
+        water *= 1 - evaporation
+        x, y = nx, ny
+
+
+@nb.njit(cache=True, parallel=True)
+def _rain(h, px, py, cell_starts, phase_starts, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Run a pass phase by phase; the cells of a phase touch disjoint pixels, so they run in parallel."""
+    for ph in range(phase_starts.size - 1):
+        for c in nb.prange(phase_starts[ph], phase_starts[ph + 1]):
+            for n in range(cell_starts[c], cell_starts[c + 1]):
+                _droplet(h, px[n], py[n], s, sea, bdx, bdy, bw, flow)
+
+
+def hydraulic_erosion(
+    height: np.ndarray, x0: int, y0: int, key: int, settings: DropletSettings, sea_level: float, unit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rain ``settings.passes`` passes of droplets on a window whose top-left pixel is global ``(x0, y0)``.
+
+    ``height`` is in metres; ``unit`` (metres per height unit, i.e. ``metres_per_pixel * 100``) makes the droplet
+    physics independent of the map's resolution. Returns the new height and the water flux through each pixel.
+    """
+    rows, cols = height.shape
+    h = (height / np.float32(unit)).astype(np.float32)
+    flow = np.zeros((rows, cols), np.float32)
+    s = settings
+    physics = np.array([s.inertia, s.capacity, s.min_capacity, s.deposit_speed, s.erode_speed * s.strength,
+                        s.evaporation, s.gravity, s.lifetime], np.float64)
+    bdx, bdy, bw = _brush(s.radius)
+    for p in range(s.passes):
+        d = spawn_droplets(key, x0, y0, cols, rows, p, s.rain, s.reach)
+        _rain(h, d.x, d.y, d.cell_starts, d.phase_starts, physics, sea_level / unit, bdx, bdy, bw, flow)
+    h *= np.float32(unit)
+    return h, flow
+
+
+@nb.njit(cache=True, parallel=True)
+def _talus_out(h, limit, rate, amount, total):  # noqa: ANN001
+    """Per cell: material that slides off (``amount``) and the summed excess over its lower neighbours."""
+    rows, cols = h.shape
+    for r in nb.prange(rows):
+        for c in range(cols):
+            t, m = 0.0, 0.0
+            for dy in range(-1, 2):
+                for dx in range(-1, 2):
+                    rr, cc = r + dy, c + dx
+                    if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols:
+                        d = h[r, c] - h[rr, cc] - limit * (1.4142135623730951 if dx and dy else 1.0)
+                        if d > 0:
+                            t += d
+                            m = max(m, d)
+            total[r, c] = t
+            amount[r, c] = rate * m * 0.5
+
+
+@nb.njit(cache=True, parallel=True)
+def _talus_in(h, limit, amount, total, out):  # noqa: ANN001
+    """Gather step: each cell loses its own slide and receives its share of every higher neighbour's."""
+    rows, cols = h.shape
+    for r in nb.prange(rows):
+        for c in range(cols):
+            v = h[r, c] - amount[r, c]
+            for dy in range(-1, 2):
+                for dx in range(-1, 2):
+                    rr, cc = r + dy, c + dx
+                    if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols and total[rr, cc] > 0:
+                        d = h[rr, cc] - h[r, c] - limit * (1.4142135623730951 if dx and dy else 1.0)
+                        if d > 0:
+                            v += amount[rr, cc] * d / total[rr, cc]
+            out[r, c] = v
+
+
+def thermal_erosion(height: np.ndarray, iterations: int, talus_deg: float, metres_per_pixel: float,
+                    rate: float = 0.5) -> np.ndarray:
+    """Let material slide down slopes steeper than the talus angle; each iteration only looks at 3×3 neighbours."""
+    h = height.astype(np.float32)
+    if iterations <= 0:
+        return h
+    limit = np.float32(np.tan(np.radians(talus_deg)) * metres_per_pixel)
+    amount, total, out = (np.empty_like(h) for _ in range(3))
+    for _ in range(iterations):
+        _talus_out(h, limit, np.float32(rate), amount, total)
+        _talus_in(h, limit, amount, total, out)
+        h, out = out, h
+    return h
