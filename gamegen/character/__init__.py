@@ -8,6 +8,10 @@ from . import export  # noqa: F401  (registers the sprite-sheet exporters)
 
 def register(registry: Registry) -> None:
     """Register this family's generators."""
+    from .diffusion import DiffusionGenerator
+    from .sheet import SheetGenerator
     from .sprite import SpriteGenerator
 
     registry.register(SpriteGenerator)
+    registry.register(SheetGenerator)
+    registry.register(DiffusionGenerator)

@@ -1,0 +1,288 @@
+"""``character.sheet``: a game character's data — name, class, level-scaled stats, traits, inventory, backstory.
+
+Stats follow a JSON rule set (``data/rules/default.json``; pass your own with ``rules``): per class a base value and
+a growth per level for each stat, derived values (hp, mp, …) as ``base + per_level × (level − 1) + stat_factor ×
+stat``, starting gear and traits. The output JSON follows :class:`CharacterSheet`, whose schema (``gamegen info
+character.sheet --json``) only changes with its ``format`` tag. The backstory is procedural unless a language model
+is named; that path uses the narrative family's LLM backend and is imported only then.
+"""
+
+from __future__ import annotations
+
+import string
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from ..assets import Asset, DataAsset
+from ..context import Context
+from ..errors import GenerationError, ParamError
+from ..generator import Generator
+from ..params import Field, Params
+from .names import CULTURES, NameModel, load_culture, parse_name_list
+
+__all__ = ["RULES_FORMAT", "SHEET_FORMAT", "RuleSet", "CharacterSheet", "SheetParams", "SheetGenerator", "build_sheet",
+           "load_rules"]
+
+RULES_FORMAT = "gamegen.character.rules/1"
+SHEET_FORMAT = "gamegen.character.sheet/1"
+_BUILTIN_WORDS = ("name", "role", "level", "trait", "culture")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+
+
+class Formula(_Strict):
+    """A level-scaled value: ``base + per_level × (level − 1) + stat_factor × stats[stat]``."""
+
+    base: float = 0.0
+    per_level: float = 0.0
+    stat: str | None = None
+    stat_factor: float = 0.0
+
+
+class FormulaOverride(_Strict):
+    """A class's changes to a derived value's formula (fields left out keep the rule set's)."""
+
+    base: float | None = None
+    per_level: float | None = None
+    stat: str | None = None
+    stat_factor: float | None = None
+
+
+class Item(_Strict):
+    item: str
+    count: int = Field(1, ge=1)
+
+
+class CharacterClass(_Strict):
+    """A class (role): base stats, their growth per level, derived-value overrides, traits and starting gear."""
+
+    base: dict[str, float]
+    growth: dict[str, float] = {}
+    derived: dict[str, FormulaOverride] = {}
+    traits: list[str] = []
+    inventory: list[Item] = []
+
+
+class Gold(_Strict):
+    base: float = 0.0
+    per_level: float = 0.0
+    spread: float = Field(0.0, ge=0.0, le=1.0)
+
+
+class Backstory(_Strict):
+    """Backstory templates with ``{placeholders}``: name, role, level, trait, culture, or a key of ``words``."""
+
+    templates: list[str] = Field(min_length=1)
+    words: dict[str, list[str]] = {}
+
+
+class RuleSet(_Strict):
+    """A replaceable rule set (``format`` ``gamegen.character.rules/1``)."""
+
+    format: Literal["gamegen.character.rules/1"]
+    stats: list[str] = Field(min_length=1)
+    stat_spread: float = Field(0.0, ge=0.0)
+    stat_max: int = Field(99, ge=1)
+    derived: dict[str, Formula] = {}
+    gold: Gold = Gold()
+    classes: dict[str, CharacterClass] = Field(min_length=1)
+    traits: list[str] = []
+    loot: list[str] = []
+    backstory: Backstory
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleSet:
+        known = set(self.stats)
+        named = [(f"derived.{k}.stat", f.stat) for k, f in self.derived.items()]
+        for cname, c in self.classes.items():
+            missing = known - set(c.base)
+            if missing:
+                raise ValueError(f"classes.{cname}.base lacks {', '.join(sorted(missing))}")
+            named += [(f"classes.{cname}.base", s) for s in c.base] + [(f"classes.{cname}.growth", s) for s in c.growth]
+            named += [(f"classes.{cname}.derived.{k}.stat", o.stat) for k, o in c.derived.items()]
+            unknown = set(c.derived) - set(self.derived)
+            if unknown:
+                raise ValueError(f"classes.{cname}.derived names undefined values {', '.join(sorted(unknown))}")
+        for where, stat in named:
+            if stat is not None and stat not in known:
+                raise ValueError(f"{where}: unknown stat {stat!r} (stats: {', '.join(self.stats)})")
+        words = set(_BUILTIN_WORDS) | set(self.backstory.words)
+        for template in self.backstory.templates:
+            for _, field_name, _, _ in string.Formatter().parse(template):
+                if field_name is not None and field_name not in words:
+                    raise ValueError(f"backstory template uses {{{field_name}}} (known: {', '.join(sorted(words))})")
+        return self
+
+
+class InventoryEntry(BaseModel):
+    item: str
+    count: int
+
+
+class CharacterSheet(BaseModel):
+    """A game character (JSON format ``gamegen.character.sheet/1``)."""
+
+    format: Literal["gamegen.character.sheet/1"] = SHEET_FORMAT
+    name: str
+    culture: str
+    role: str
+    level: int
+    stats: dict[str, int]
+    derived: dict[str, int]
+    traits: list[str]
+    inventory: list[InventoryEntry]
+    gold: int
+    backstory: str
+    backstory_source: Literal["procedural", "model"]
+
+
+class SheetParams(Params):
+    culture: Literal[CULTURES] = Field("northern", description="Which shipped name model names the character")
+    name_file: str | None = Field(None, description="A text file of names, one per line, to train the name model on instead")
+    role: str = Field("auto", description="The class from the rule set (auto: chosen by the seed)")
+    level: int = Field(1, ge=1, le=100, description="Character level; stats, derived values and gold scale with it")
+    rules: str | None = Field(None, description="A JSON rule set replacing the built-in one (see data/rules/default.json)")
+    traits: int = Field(3, ge=0, le=8, description="How many personality traits to pick")
+    backstory_model: str | None = Field(
+        None, description="A causal language model (folder or hub id) to write the backstory; procedural when unset")
+
+
+def load_rules(path: str | None, ctx: Context | None = None) -> RuleSet:
+    """The built-in rule set, or the user's JSON file at ``path`` (read through ``ctx`` so its hash is recorded)."""
+    if path is None:
+        text = (resources.files("gamegen.character") / "data" / "rules" / "default.json").read_text(encoding="utf-8")
+    else:
+        try:
+            text = (ctx.read_input(path) if ctx is not None else Path(path).read_bytes()).decode("utf-8")
+        except OSError as exc:
+            raise ParamError(f"rules={path!r}: cannot read the file ({exc.strerror})") from None
+    try:
+        return RuleSet.model_validate_json(text)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(rules)'}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise ParamError(f"rules={path or 'built-in'!r}: {problems}") from None
+
+
+def _name_model(params: SheetParams, ctx: Context) -> NameModel:
+    if params.name_file is None:
+        return load_culture(params.culture)
+    try:
+        names = parse_name_list(ctx.read_input(params.name_file).decode("utf-8"))
+        return NameModel.train(names)
+    except OSError as exc:
+        raise ParamError(f"name_file={params.name_file!r}: cannot read the file ({exc.strerror})") from None
+    except ValueError as exc:
+        raise ParamError(f"name_file={params.name_file!r}: {exc}") from None
+
+
+def _value(f: Formula, level: int, stats: dict[str, int]) -> int:
+    stat = stats[f.stat] if f.stat is not None else 0
+    return max(0, round(f.base + f.per_level * (level - 1) + f.stat_factor * stat))
+
+
+def _model_backstory(model: str, sheet: dict[str, Any], ctx: Context) -> str:
+    """A backstory written by the narrative family's LLM backend (imported only on this path)."""
+    try:
+        from ..narrative.llm import generate_text
+    except ImportError as exc:
+        raise GenerationError(f"backstory_model needs gamegen's narrative LLM backend: {exc}") from exc
+    prompt = (f"{sheet['name']} is a level {sheet['level']} {sheet['role']}, "
+              f"{', '.join(sheet['traits']) or 'unremarkable'}. The story of {sheet['name']}:")
+    text = " ".join(generate_text(model, prompt, ctx, max_new_tokens=120).split())
+    if not text:
+        raise GenerationError(f"backstory_model={model!r} produced no text for the backstory")
+    return text
+
+
+def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
+    """One character sheet as a JSON-ready dict; every part draws on its own random stream of ``ctx``."""
+    rules = load_rules(params.rules, ctx)
+    classes = sorted(rules.classes)
+    if params.role == "auto":
+        role = classes[int(ctx.child("sheet", "role").integers(len(classes)))]
+    elif params.role in rules.classes:
+        role = params.role
+    else:
+        raise ParamError(f"role={params.role!r}: not a class of the rule set (allowed: auto, {', '.join(classes)})")
+    cls = rules.classes[role]
+    level = params.level
+    rng = ctx.child("sheet", "stats")
+    jitter = rng.uniform(-rules.stat_spread, rules.stat_spread, len(rules.stats))
+    stats = {
+        s: int(np.clip(round(cls.base[s] + cls.growth.get(s, 0.0) * (level - 1) + j), 1, rules.stat_max))
+        for s, j in zip(rules.stats, jitter, strict=True)
+    }
+    derived = {
+        k: _value(f.model_copy(update=cls.derived[k].model_dump(exclude_none=True)) if k in cls.derived else f,
+                  level, stats)
+        for k, f in rules.derived.items()
+    }
+    gold_rng = ctx.child("sheet", "gold")
+    gold = round((rules.gold.base + rules.gold.per_level * (level - 1))
+                 * (1 + gold_rng.uniform(-rules.gold.spread, rules.gold.spread)))
+    pool = list(dict.fromkeys(cls.traits + rules.traits))
+    picked = ctx.child("sheet", "traits").choice(len(pool), min(params.traits, len(pool)), replace=False) if pool else []
+    traits = [pool[i] for i in picked]
+    loot_rng = ctx.child("sheet", "inventory")
+    extra = loot_rng.choice(len(rules.loot), min(1 + level // 10, len(rules.loot)), replace=False) if rules.loot else []
+    inventory = [i.model_dump() for i in cls.inventory] + [{"item": rules.loot[i], "count": 1} for i in sorted(extra)]
+    sheet: dict[str, Any] = {
+        "format": SHEET_FORMAT,
+        "name": _name_model(params, ctx).sample(ctx.child("sheet", "name")),
+        "culture": "custom" if params.name_file else params.culture,
+        "role": role,
+        "level": level,
+        "stats": stats,
+        "derived": derived,
+        "traits": traits,
+        "inventory": inventory,
+        "gold": max(0, gold),
+    }
+    if params.backstory_model:
+        sheet["backstory"], sheet["backstory_source"] = _model_backstory(params.backstory_model, sheet, ctx), "model"
+    else:
+        story_rng = ctx.child("sheet", "backstory")
+        template = rules.backstory.templates[int(story_rng.integers(len(rules.backstory.templates)))]
+        words = {k: v[int(story_rng.integers(len(v)))] for k, v in sorted(rules.backstory.words.items()) if v}
+        trait = traits[0] if traits else "quiet"
+        words.update(name=sheet["name"], role=role, level=level, trait=trait, culture=sheet["culture"])
+        sheet["backstory"], sheet["backstory_source"] = template.format_map(words), "procedural"
+    return CharacterSheet.model_validate(sheet).model_dump(mode="json")
+
+
+class SheetGenerator(Generator):
+    """Character sheets: a culture's name, a class, level-scaled stats, traits, inventory and a backstory (JSON).
+
+    Names come from per-culture Markov name models (or one trained on your own list); stats follow a JSON rule
+    set you can replace; the backstory is procedural, or written by a language model you name.
+    """
+
+    name = "character.sheet"
+    kind = "character"
+    version = "1.0.0"
+    params = SheetParams
+    quick_params = {"level": 5}
+
+    @classmethod
+    def output_schema(cls) -> dict[str, Any]:
+        """JSON Schema of the sheet (format ``gamegen.character.sheet/1``)."""
+        return CharacterSheet.model_json_schema()
+
+    def input_files(self, params: SheetParams) -> list[Path]:
+        """The name list, the rule set and a local backstory model folder, when given."""
+        paths = [Path(p) for p in (params.name_file, params.rules) if p]
+        if params.backstory_model and Path(params.backstory_model).expanduser().is_dir():
+            paths.append(Path(params.backstory_model).expanduser())
+        return paths
+
+    def generate(self, params: SheetParams, ctx: Context) -> list[Asset]:
+        sheet = build_sheet(params, ctx)
+        return [DataAsset("character", sheet, meta={"format": SHEET_FORMAT, "role": sheet["role"]})]
