@@ -6,6 +6,7 @@ import json
 import os
 import random
 import time
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -14,6 +15,7 @@ from pydantic import field_validator
 
 import gamegen
 from gamegen import Field, Params
+from gamegen.export import ExportContext, ExportedFile, register_exporter
 from gamegen.testing import (
     CHECKS,
     ConformanceError,
@@ -204,6 +206,28 @@ def test_file_that_does_not_parse_as_its_media_type_fails_the_bundle_check():
         return [gamegen.BytesAsset("picture", b"not a png", ".png", media_type="image/png")]
 
     assert "'texture.kit_fake/picture.png': does not parse as image/png" in _failures(_variant("kit_fake", generate))["bundle"]
+
+
+@dataclass
+class KitAsset(gamegen.DataAsset):
+    """JSON everywhere; the unreal exporter refuses ``obj["unreal"]`` values other than "ok"."""
+
+
+@register_exporter(KitAsset, profiles=("unreal",))
+def _export_kit_asset_for_unreal(asset: KitAsset, ctx: ExportContext) -> list[ExportedFile]:
+    if asset.obj["unreal"] == "param":
+        raise gamegen.ParamError("size=3: not a valid unreal size (allowed: 127, 253)")
+    if asset.obj["unreal"] == "crash":
+        raise ValueError("unreal exporter bug")
+    return [ExportedFile(f"{asset.name}.json", b"{}", "application/json")]
+
+
+@pytest.mark.parametrize("outcome, failures", [("ok", {}), ("param", {}), ("crash", {"profiles": "ValueError: unreal exporter bug"})])
+def test_profiles_may_refuse_parameters_but_not_crash(outcome, failures):
+    def generate(self, params, ctx):
+        return [KitAsset("kit", {"unreal": outcome, "x": float(ctx.rng.random())})]
+
+    assert _failures(_variant(f"kit_profile_{outcome}", generate)) == failures
 
 
 def test_empty_output_fails_asset_names():

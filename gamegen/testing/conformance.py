@@ -13,7 +13,7 @@ from typing import Any
 
 from ..api import run_generator
 from ..bundle import Run, export_run, write_bundle
-from ..errors import GamegenError
+from ..errors import GamegenError, ParamError
 from ..export import list_profiles
 from ..generator import Generator
 from ..names import check_name
@@ -157,7 +157,8 @@ def _check_runs(
                                      f"{', '.join(differ)}")
     with report.check("profiles"):
         for profile in (p for p in profiles if p != runs[0].profile):
-            _write(replace(runs[0], profile=profile), root / f"profile-{profile}")
+            with contextlib.suppress(ParamError):  # a profile may refuse these parameters, if it says which and why
+                _write(replace(runs[0], profile=profile), root / f"profile-{profile}")
     with report.check("time_budget"):
         budget = gen.time_budget_s * time_factor
         if min(report.seconds) > budget:
@@ -178,8 +179,9 @@ def check_generator(
 
     Runs it at ``quick_params`` (updated with ``params``) for seeds ``a, a, b``; writes bundles under
     ``workdir`` (a temporary folder when None) and re-exports the first run for each of ``profiles`` (default:
-    every registered profile). ``time_factor`` scales ``time_budget_s`` for slow machines. Raises
-    :class:`ConformanceError` listing every failed check unless ``raise_on_failure`` is False.
+    every registered profile; one may refuse the parameters with a ParamError). ``time_factor`` scales
+    ``time_budget_s`` for slow machines. Raises :class:`ConformanceError` listing every failed check unless
+    ``raise_on_failure`` is False.
     """
     gen = _resolve(generator)
     report = ConformanceReport(gen.name if isinstance(getattr(gen, "name", None), str) else gen.__qualname__)
