@@ -93,12 +93,12 @@ class Dialogue(_Model):
         return {n.id: n for n in self.nodes}
 
     def declarations(self) -> dict[str, Value]:
-        """Every variable with its initial value: the declared ones, then any only ever set (false or 0 first)."""
+        """Every variable (sorted by name) with its initial value; one that is only ever set starts false or 0."""
         out = dict(self.variables)
         for n in self.nodes:
             for e in (*n.effects, *(e for c in n.choices for e in c.effects)):
                 out.setdefault(e.var, False if isinstance(e.value, bool) else 0)
-        return out
+        return dict(sorted(out.items()))
 
     def texts(self) -> list[str]:
         """Every line and choice text (what the content filter reads)."""

@@ -5,7 +5,8 @@ expands ``a`` and ``b`` and pushes them as the rules of ``key``, ``[key:POP]`` p
 of a tag are undone after it (``#[hero:#name#]story#``); ``\\`` escapes the next character; the English
 modifiers are ``capitalize capitalizeAll s a ed firstS replace(a,b)``. Where tracery.js prints ``((symbol))``
 and carries on, this engine raises :class:`GrammarError`, and it bounds depth, steps and output length so a
-self-recursive grammar fails clearly instead of hanging. ``.firstS`` of a single word adds no trailing space.
+self-recursive grammar fails clearly instead of hanging. Two tracery.js slips are fixed: ``.ed`` after a vowel
+and ``y`` gives "played" (not "playd"), and ``.firstS`` of a single word adds no trailing space.
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def _past(s: str) -> str:
     last = s[-1:]
     if last == "e":
         return s + "d"
-    if last == "y":
-        return s[:-1] + "ied" if not _is_vowel(s[-2:-1]) else s + "d"
+    if last == "y" and not _is_vowel(s[-2:-1]):
+        return s[:-1] + "ied"
     return s + "ed"
 
 

@@ -1,0 +1,92 @@
+"""A structural checker for Yarn Spinner 2 files and their string tables (no Yarn compiler runs in Python).
+
+Checks what the compiler would reject or what would break localisation: node headers and titles, ``---``/``===``
+pairs, jumps to existing nodes, balanced ``<<if>>``/``<<endif>>``, declared variables, indented option bodies,
+a ``#line:`` id on every line and option (unique), and a CSV whose rows match those lines exactly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+LINE_TAG = re.compile(r" #line:([A-Za-z0-9_]+)$")
+COMMAND = re.compile(r"<<(.*?)>>")
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _blank_escapes(text: str) -> str:
+    return re.sub(r"\\.", "__", text)
+
+
+def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
+    """Raise AssertionError on any structural problem; return ``{line_id: {"text", "node", "line"}}``."""
+    rows = source.split("\n")
+    assert rows[-1] == "", "file must end with a newline"
+    nodes: dict[str, list[tuple[int, str]]] = {}
+    i = 0
+    while i < len(rows) - 1:
+        headers = {}
+        while rows[i] != "---":
+            key, sep, value = rows[i].partition(":")
+            assert sep and IDENT.fullmatch(key), f"line {i + 1}: bad header {rows[i]!r}"
+            headers[key] = value.strip()
+            i += 1
+        title = headers.get("title", "")
+        assert IDENT.fullmatch(title) and title not in nodes, f"bad or repeated title {title!r}"
+        i += 1
+        body = []
+        while rows[i] != "===":
+            body.append((i + 1, rows[i]))
+            i += 1
+        nodes[title] = body
+        i += 1
+    declared = {m for _, text in (x for b in nodes.values() for x in b)
+                for m in re.findall(r"<<declare \$(\w+) = (?:true|false|-?\d+)>>", text)}
+    lines: dict[str, dict[str, str]] = {}
+    for title, body in nodes.items():
+        depth, option_indent = 0, None
+        for number, raw in body:
+            clean = _blank_escapes(raw)
+            indent = len(raw) - len(raw.lstrip(" "))
+            assert "\t" not in raw[:indent], f"{file}:{number}: tabs in indentation"
+            for var in re.findall(r"\$(\w+)", " ".join(COMMAND.findall(clean))):
+                assert var in declared, f"{file}:{number}: ${var} is not declared"
+            commands = COMMAND.findall(clean)
+            for cmd in commands:
+                word, _, rest = cmd.partition(" ")
+                assert word in ("jump", "set", "declare", "if", "endif", "else", "elseif"), f"{file}:{number}: <<{cmd}>>"
+                if word == "jump":
+                    assert rest in nodes, f"{file}:{number}: jump to missing node {rest!r}"
+                depth += (word == "if" and not clean.lstrip().startswith("->")) - (word == "endif")
+                if word == "set":
+                    assert re.fullmatch(r"\$\w+ to .+", rest), f"{file}:{number}: bad set {rest!r}"
+            if option_indent is not None and indent <= option_indent and raw.strip():
+                option_indent = None
+            if clean.lstrip().startswith("->"):
+                option_indent = indent
+                tag = LINE_TAG.search(raw)
+                assert tag, f"{file}:{number}: option without #line: id"
+                text = re.sub(r" <<if [^>]*>>$", "", raw[:tag.start()].lstrip()[3:])
+                lines[f"line:{tag.group(1)}"] = {"text": _unescape(text), "node": title, "line": str(number)}
+            elif commands and COMMAND.sub("", clean).strip() == "":
+                assert option_indent is None or indent > option_indent or commands[0] in ("if", "endif")
+            elif raw.strip():
+                tag = LINE_TAG.search(raw)
+                assert tag, f"{file}:{number}: line without #line: id: {raw!r}"
+                lines[f"line:{tag.group(1)}"] = {"text": _unescape(raw[:tag.start()].strip()), "node": title,
+                                                 "line": str(number)}
+        assert depth == 0, f"{file}: node {title}: <<if>> without <<endif>>"
+    ids = [m for m in re.findall(r"#line:([A-Za-z0-9_]+)", source)]
+    assert len(ids) == len(set(ids)), "duplicate #line: ids"
+    reader = list(csv.reader(io.StringIO(table)))
+    assert reader[0] == ["id", "text", "file", "node", "lineNumber"]
+    assert {r[0] for r in reader[1:]} == set(lines) and len(reader) - 1 == len(lines)
+    for line_id, text, name, node, number in reader[1:]:
+        assert name == file and {"text": text, "node": node, "line": number} == lines[line_id], line_id
+    return lines
