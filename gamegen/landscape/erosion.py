@@ -21,6 +21,8 @@ _MIX1, _MIX2 = _U64(0xBF58476D1CE4E5B9), _U64(0x94D049BB133111EB)
 _PRIME_X, _PRIME_Y, _PRIME_P = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F), _U64(0x165667B19E3779F9)
 _ORIGIN = 1 << 40  # keeps negative global coordinates positive before they are hashed
 _CELL_BITS = 5  # droplets are ordered by 32×32 cells
+PARALLEL_DROPLETS = 100_000
+"""Passes with at least this many droplets run cells in parallel; smaller ones do not repay the thread start-up."""
 
 
 @dataclass(frozen=True)
@@ -197,12 +199,19 @@ def _droplet(h, x, y, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
 
 
 @nb.njit(cache=True, parallel=True)
-def _rain(h, px, py, cell_starts, phase_starts, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+def _rain_parallel(h, px, py, cell_starts, phase_starts, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
     """Run a pass phase by phase; the cells of a phase touch disjoint pixels, so they run in parallel."""
     for ph in range(phase_starts.size - 1):
         for c in nb.prange(phase_starts[ph], phase_starts[ph + 1]):
             for n in range(cell_starts[c], cell_starts[c + 1]):
                 _droplet(h, px[n], py[n], s, sea, bdx, bdy, bw, flow)
+
+
+@nb.njit(cache=True)
+def _rain_serial(h, px, py, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Run a pass droplet by droplet: the same result as :func:`_rain_parallel`, without thread start-up costs."""
+    for n in range(px.size):
+        _droplet(h, px[n], py[n], s, sea, bdx, bdy, bw, flow)
 
 
 def hydraulic_erosion(
@@ -222,7 +231,10 @@ def hydraulic_erosion(
     bdx, bdy, bw = _brush(s.radius)
     for p in range(s.passes):
         d = spawn_droplets(key, x0, y0, cols, rows, p, s.rain, s.reach)
-        _rain(h, d.x, d.y, d.cell_starts, d.phase_starts, physics, sea_level / unit, bdx, bdy, bw, flow)
+        if d.x.size >= PARALLEL_DROPLETS:
+            _rain_parallel(h, d.x, d.y, d.cell_starts, d.phase_starts, physics, sea_level / unit, bdx, bdy, bw, flow)
+        else:
+            _rain_serial(h, d.x, d.y, physics, sea_level / unit, bdx, bdy, bw, flow)
     h *= np.float32(unit)
     return h, flow
 

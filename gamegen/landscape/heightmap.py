@@ -28,13 +28,13 @@ class Heightmap(Generator):
     def generate(self, params: HeightmapParams, ctx: Context) -> list[Asset]:
         """Erode the map with a halo around it (so its edges erode like its middle), then derive every layer."""
         check_size(ctx.profile, params.size)
-        from .outputs import map_assets  # numba-backed modules load only when terrain is made
+        from .outputs import legend_asset, map_assets  # numba-backed modules load only when terrain is made
         from .terrain import Terrain
 
         terrain = Terrain.from_context(params, ctx)
         ctx.progress(0, 2, "noise and erosion")
         fields = terrain.window(-1, -1, params.size + 2, params.size + 2)
         ctx.progress(1, 2, "masks and mesh")
-        assets = map_assets(terrain, fields, 0, 0)
+        assets = [*map_assets(terrain, fields, 0, 0), legend_asset(params)]
         ctx.progress(2, 2, "done")
         return assets

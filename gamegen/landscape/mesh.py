@@ -47,9 +47,8 @@ def terrain_mesh(
             rr = rows[r0 : r0 + CHUNK_QUADS + 1, c0 : c0 + CHUNK_QUADS + 1]
             cc = cols[r0 : r0 + CHUNK_QUADS + 1, c0 : c0 + CHUNK_QUADS + 1]
             parts.append(_chunk(height_m, gx, gy, rr, cc, metres_per_pixel, size))
-    texture = Image.fromarray(base_color)
-    if size > TEXTURE_SIZE:
-        texture = texture.resize((TEXTURE_SIZE, TEXTURE_SIZE), Image.Resampling.LANCZOS)
+    side = min(TEXTURE_SIZE, 1 << ((size - 1).bit_length() - 1))  # a power of two, as GPUs and glTF prefer
+    texture = Image.fromarray(base_color).resize((side, side), Image.Resampling.LANCZOS)
     material = Material(name=f"{name}_ground", base_color=np.asarray(texture), roughness=0.9)
     return MeshAsset(name, parts, material, meta=dict(meta or {}))
 

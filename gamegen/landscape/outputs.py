@@ -13,9 +13,9 @@ from .mesh import terrain_mesh
 from .params import TerrainParams
 from .terrain import Terrain, TerrainFields
 
-__all__ = ["map_assets"]
+__all__ = ["map_assets", "legend_asset"]
 
-FLOW_HALF = 8.0
+FLOW_HALF = 100.0
 """Water flux (droplet visits per droplet rained per pixel) that maps to the middle of the flow mask."""
 EROSION_HALF = 0.005
 """Wear or deposition, as a fraction of the height range, that maps to the middle of those masks."""
@@ -51,8 +51,12 @@ def map_assets(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, suffix
                    meta={**meta, "encoding": f"metres removed m: m / (m + {erosion_half:g}) * 255"}),
         ImageAsset(f"deposition{suffix}", masks.ratio_mask(fields.deposit[inner], erosion_half),
                    meta={**meta, "encoding": f"metres laid down m: m / (m + {erosion_half:g}) * 255"}),
-        ImageAsset(f"splat{suffix}", splat, meta={**meta, "legend": f"splat_legend{suffix}.json"}),
-        DataAsset(f"splat_legend{suffix}", masks.splat_legend(p.sea_level, p.height_range_m)),
+        ImageAsset(f"splat{suffix}", splat, meta={**meta, "legend": "splat_legend.json"}),
         ImageAsset(f"preview{suffix}", np.round(albedo * shade).astype(np.uint8), meta={**meta, "preview": True}),
         terrain_mesh(f"terrain{suffix}", height, gx, gy, p.metres_per_pixel, p.mesh_resolution, albedo, scale),
     ]
+
+
+def legend_asset(params: TerrainParams) -> DataAsset:
+    """``splat_legend.json``: what each splat channel holds (one per map or world)."""
+    return DataAsset("splat_legend", masks.splat_legend(params.sea_level, params.height_range_m))

@@ -26,7 +26,7 @@ class TerrainParams(Params):
         2500.0, ge=10.0, le=1_000_000.0, description="Wavelength of the largest landforms (m)."
     )
     warp_strength: float = Field(
-        0.25, ge=0.0, le=2.0, description="Domain-warp displacement as a fraction of feature_scale_m (0: off)."
+        0.15, ge=0.0, le=2.0, description="Domain-warp displacement as a fraction of feature_scale_m (0: off)."
     )
     erosion_iterations: int = Field(
         4, ge=0, le=64, description="Rain passes of hydraulic (droplet) erosion; 0 turns hydraulic erosion off."

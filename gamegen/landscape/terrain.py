@@ -138,7 +138,7 @@ class Terrain:
         size = tile_size - 1
         while size > 512 and size % 2 == 0:
             size //= 2
-        while size < 2 * BLEND:
+        while size < 4 * BLEND:  # smaller blocks would be mostly halo
             size *= 2
         return size
 

@@ -37,7 +37,7 @@ class World(Generator):
             if value is not None and value >= params.grid:
                 raise ParamError(f"{axis}={value}: outside the {params.grid}×{params.grid} grid "
                                  f"(allowed: 0 ≤ {axis} ≤ {params.grid - 1})")
-        from .outputs import map_assets  # numba-backed modules load only when terrain is made
+        from .outputs import legend_asset, map_assets  # numba-backed modules load only when terrain is made
         from .terrain import Terrain
 
         terrain = Terrain.from_context(params, ctx)
@@ -55,7 +55,7 @@ class World(Generator):
                 assets += map_assets(terrain, fields, i * step, j * step, suffix=f"_x{i}_y{j}", **meta)
             terrain.forget_blocks((j + 1) * step - 1)
         ctx.progress(total, total, "done")
-        return [*assets, DataAsset("world", _layout(params, block))]
+        return [*assets, legend_asset(params), DataAsset("world", _layout(params, block))]
 
 
 def _layout(params: WorldParams, block: int) -> dict[str, Any]:
