@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from PIL import Image  # noqa: E402
-from tiny_models import make_tiny_sd  # noqa: E402
+from tiny_models import TINY_SD_MERGES, TINY_SD_VOCAB, make_tiny_sd  # noqa: E402
 
 import gamegen  # noqa: E402
 from gamegen.ml import load_diffusers_pipeline  # noqa: E402
@@ -29,6 +30,39 @@ def tiny_sd(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pipe(tiny_sd):
     return load_diffusers_pipeline(tiny_sd).obj
+
+
+def make_tiny_sdxl(path: Path) -> Path:
+    """A tiny Stable Diffusion XL pipeline (two text encoders, micro-conditioning) as diffusers' own tests build it."""
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=8, transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=80,
+        cross_attention_dim=64,
+    )
+    vae = AutoencoderKL(
+        block_out_channels=[32, 64], in_channels=3, out_channels=3, latent_channels=4,
+        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+    )
+    config = CLIPTextConfig(
+        bos_token_id=0, eos_token_id=2, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
+        num_attention_heads=4, num_hidden_layers=5, pad_token_id=1, vocab_size=1000, projection_dim=32,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
+    (path.parent / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
+    tokenizer = CLIPTokenizer(str(path.parent / "vocab.json"), str(path.parent / "merges.txt"), model_max_length=77)
+    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    StableDiffusionXLPipeline(
+        vae=vae, text_encoder=CLIPTextModel(config), tokenizer=tokenizer,
+        text_encoder_2=CLIPTextModelWithProjection(config), tokenizer_2=tokenizer, unet=unet, scheduler=scheduler,
+    ).save_pretrained(path, safe_serialization=True)
+    return path
 
 
 def _image(pipe, latents: torch.Tensor) -> np.ndarray:
@@ -143,3 +177,15 @@ def test_too_little_strength_for_the_steps_is_refused(tiny_sd, tmp_path):
 def test_missing_model_is_a_model_load_error(tmp_path):
     with pytest.raises(gamegen.ModelLoadError, match="no weight files"):
         gamegen.generate("texture.diffusion", model=str(tmp_path), **FAST)
+
+
+@pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # inside diffusers' Euler scheduler
+def test_sdxl_layout_is_chosen_from_the_model_index(tmp_path):
+    model = str(make_tiny_sdxl(tmp_path / "sdxl" / "model"))
+    text = gamegen.generate("texture.diffusion", model=model, preview="none", **FAST)[0]
+    assert text.meta["diffusion"]["scheduler"] == "EulerDiscreteScheduler"
+    assert max(text.meta["quality"]["seam_x"], text.meta["quality"]["seam_y"]) <= SEAM_LIMIT
+    Image.fromarray(text.array).save(tmp_path / "init.png")
+    image = gamegen.generate("texture.diffusion", model=model, init_image=str(tmp_path / "init.png"), preview="none",
+                             size=64, steps=4)[0]
+    assert image.array.shape == (64, 64, 3) and image.meta["diffusion"]["strength"] == 0.6
