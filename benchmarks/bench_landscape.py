@@ -1,0 +1,132 @@
+"""Landscape speed and memory, as ratios against named baselines measured in the same run.
+
+    .venv/bin/python benchmarks/bench_landscape.py                 # everything the issue asks for
+    .venv/bin/python benchmarks/bench_landscape.py --skip-memory   # noise and erosion only (about a minute)
+
+Noise: fBm, 6 octaves, on a 2049² grid — gamegen's pnoise2-compatible fast path vs ``noise.pnoise2`` called per
+pixel (timed on a subsample and extrapolated per pixel) and vs pyfastnoiselite's Perlin FBm over the same grid
+(targets ≥ 30× and ≥ 2×); plus a fresh process's first call, which must load the cached JIT, not compile.
+Erosion: the heightmap's noise + droplet + thermal erosion (halo included) at 1025² and 2049² with the default
+settings, which rain per pixel, so the work grows with area (target: 2049² ≤ 4.5× the time of 1025²).
+Memory: peak resident memory of a child process that generates and exports a 4097² heightmap with erosion and
+every mask (target ≤ 1.5 GB). Timings are the minimum of repeats (the steadier figure on a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+N_NOISE = 2049
+OCTAVES = 6
+FREQ = 1 / 256
+
+
+def _best(fn: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def bench_noise(repeats: int) -> None:
+    import noise
+    from pyfastnoiselite.pyfastnoiselite import FastNoiseLite, FractalType, NoiseType
+
+    from gamegen.landscape.noise import fractal_grid
+
+    coords = np.arange(N_NOISE, dtype=np.float32) * np.float32(FREQ)
+    fractal_grid(coords[:8], coords[:8], octaves=OCTAVES)  # load the cached kernels
+    ours = _best(lambda: fractal_grid(coords, coords, octaves=OCTAVES), repeats)
+
+    sample = 200_000
+    xs = np.resize(coords, sample)
+    ys = np.repeat(coords, N_NOISE)[:sample]
+    pnoise = noise.pnoise2
+    t = time.perf_counter()
+    for x, y in zip(xs.tolist(), ys.tolist(), strict=True):
+        pnoise(x, y, OCTAVES)
+    per_pixel = (time.perf_counter() - t) / sample * N_NOISE**2
+
+    fnl = FastNoiseLite(0)
+    fnl.noise_type = NoiseType.NoiseType_Perlin
+    fnl.fractal_type = FractalType.FractalType_FBm
+    fnl.fractal_octaves = OCTAVES
+    fnl.frequency = FREQ
+    grid = np.arange(N_NOISE, dtype=np.float32)
+    points = np.stack([np.tile(grid, N_NOISE), np.repeat(grid, N_NOISE)])
+    fast_noise = _best(lambda: fnl.gen_from_coords(points), repeats)
+
+    cold = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); import numpy as np; "
+         "from gamegen.landscape.noise import fractal_grid; fractal_grid(np.zeros(4), np.zeros(4), octaves=6); "
+         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
+    )
+    mpx = N_NOISE**2 / 1e6
+    print(f"noise fBm {OCTAVES} octaves {N_NOISE}²:")
+    print(f"  gamegen fractal_grid       {ours:8.3f} s  {mpx / ours:7.1f} Mpx/s")
+    print(f"  noise.pnoise2 per pixel    {per_pixel:8.3f} s  {mpx / per_pixel:7.2f} Mpx/s  (extrapolated from {sample})")
+    print(f"  pyfastnoiselite FBm        {fast_noise:8.3f} s  {mpx / fast_noise:7.1f} Mpx/s")
+    print(f"  ratio vs pnoise2           {per_pixel / ours:8.1f}×  (target ≥ 30×)")
+    print(f"  ratio vs pyfastnoiselite   {fast_noise / ours:8.2f}×  (target ≥ 2×)")
+    print(f"  fresh process, import + first call: {float(cold.stdout):.2f} s (JIT cache loaded, not compiled)")
+
+
+def bench_erosion(repeats: int) -> None:
+    from gamegen.context import Context
+    from gamegen.landscape.params import HeightmapParams
+    from gamegen.landscape.terrain import Terrain
+
+    params = HeightmapParams()
+    terrain = Terrain.from_context(params, Context(0))
+    terrain.window(0, 0, 64, 64)  # load the cached kernels
+    times = {n: _best(lambda n=n: terrain.window(-1, -1, n + 2, n + 2), repeats) for n in (1025, 2049)}
+    print(f"erosion (noise + {params.erosion_iterations}×{params.rain} droplets/px + {params.thermal_iterations} "
+          f"thermal steps, halo {terrain.halo} px):")
+    for n, t in times.items():
+        print(f"  {n}²  {t:7.2f} s")
+    print(f"  ratio 2049² / 1025²  {times[2049] / times[1025]:.2f}×  (area ratio 4.0; target ≤ 4.5×)")
+
+
+_MEMORY_CHILD = """
+import resource, tempfile, gamegen
+run = gamegen.run_generator("landscape.heightmap", {"size": 4097})
+exported = gamegen.export_run(run, "terrain")
+with tempfile.TemporaryDirectory() as out:
+    gamegen.write_bundle(out + "/b", [exported], "generic")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def bench_memory() -> None:
+    t = time.perf_counter()
+    child = subprocess.run([sys.executable, "-c", _MEMORY_CHILD], capture_output=True, text=True, check=True)
+    peak_gb = int(child.stdout.split()[-1]) * 1024 / 1e9
+    print("memory, 4097² heightmap with erosion, all masks, mesh and export (child process):")
+    print(f"  peak RSS {peak_gb:.2f} GB  (target ≤ 1.5 GB), {time.perf_counter() - t:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-noise", action="store_true")
+    parser.add_argument("--skip-erosion", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_noise:
+        bench_noise(args.repeats)
+    if not args.skip_erosion:
+        bench_erosion(max(1, args.repeats - 1))
+    if not args.skip_memory:
+        bench_memory()
+
+
+if __name__ == "__main__":
+    main()
