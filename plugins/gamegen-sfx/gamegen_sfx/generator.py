@@ -78,6 +78,12 @@ class Sfx(gamegen.Generator):
         overrides = {f.name: getattr(params, f.name) for f in dataclasses.fields(Voice)}
         voice = dataclasses.replace(rolled, **{k: v for k, v in overrides.items() if v is not None})
         samples = render(voice, ctx.child("noise"), params.volume)
+        if samples.size == 0:
+            raise gamegen.ParamError(
+                f"freq_limit={voice.freq_limit:g}: the sound starts below this minimum frequency "
+                f"(base_freq={voice.base_freq:g}) and would end before its first sample (allowed: freq_limit < base_freq)",
+                generator=self.name,
+            )
         meta = {
             "sample_rate": SAMPLE_RATE,
             "channels": 1,

@@ -93,10 +93,15 @@ def _phaser(v: Voice, x: np.ndarray) -> np.ndarray:
 
 
 def render(voice: Voice, rng: np.random.Generator, volume: float = 0.5) -> np.ndarray:
-    """Synthesize ``voice`` into float samples in [-1, 1] at :data:`SAMPLE_RATE` (clipped like sfxr's export)."""
+    """Synthesize ``voice`` into float samples in [-1, 1] at :data:`SAMPLE_RATE` (clipped like sfxr's export).
+
+    The result is empty when the frequency limit cuts the sound off before its first sample.
+    """
     envelope = _envelope(voice)
     steps = _steps(voice, envelope.size)
     period, end = _period(voice, steps)
+    if end == 0:
+        return np.zeros(0)
     steps, envelope = steps[:end], envelope[:end]
     sub = _phaser(voice, _filtered(voice, _oscillator(voice, period, steps, rng)))
     mixed = sub.reshape(-1, SUPERSAMPLE).mean(axis=1) * envelope

@@ -96,6 +96,11 @@ def test_full_volume_clipping_is_reported():
     assert asset.meta["clipped_samples"] == np.count_nonzero(np.abs(pcm.astype(int)) == 32767)
 
 
+def test_frequency_limit_above_the_start_frequency_is_a_parameter_error():
+    with pytest.raises(gamegen.ParamError, match=r"freq_limit=0\.6: the sound starts below .*\(base_freq=0\.3\)"):
+        _sfx(preset="custom", freq_limit=0.6)
+
+
 def test_out_of_range_and_unknown_choices_name_the_parameter():
     with pytest.raises(gamegen.ParamError, match=r"base_freq=1\.5.*0\.0 ≤ base_freq ≤ 1\.0"):
         _sfx(base_freq=1.5)
