@@ -66,7 +66,7 @@ def _biped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
     upper = _UPPER["biped"]
     s, c = np.sin(2 * np.pi * t), np.cos(2 * np.pi * t)
     wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.4, 0])
+    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
     knock = 1.0 - t
     if anim == "idle":
         p.move(upper, dy=0.5 * _bump(t))
@@ -97,18 +97,18 @@ def _biped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
     elif anim == "hurt" and side:
         p.move(upper, dx=-knock)
         p.move(Part.HEAD, dx=-0.5 * knock)
-        p.stretch(1.0 + 0.08 * knock, 1.0 - 0.08 * knock)
+        p.stretch(1.0, 1.0 - 0.08 * knock)
     else:  # hurt, front
         p.move(upper, dy=-0.5 * knock)
         p.mirrored(Part.ARM, Part.ARM_FAR, dx=0.5 * knock, dy=-knock)
-        p.stretch(1.0 + 0.08 * knock, 1.0 - 0.08 * knock)
+        p.stretch(1.0, 1.0 - 0.08 * knock)
 
 
 def _quadruped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
     upper = _UPPER["quadruped"]
     s, c = np.sin(2 * np.pi * t), np.cos(2 * np.pi * t)
     wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.4, 0])
+    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
     knock = 1.0 - t
     if anim == "idle":
         p.move(upper, dy=0.5 * _bump(t))
@@ -120,14 +120,14 @@ def _quadruped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         p.move((Part.LEG_FAR, Part.HIND), dx=-s, dy=-np.maximum(0, -c))
         p.move(Part.TAIL, dy=0.5 * s)
     elif anim == "attack":  # a bite
-        p.move(upper, dx=-0.5 * wind + strike)
+        p.move(upper, dx=-0.5 * wind + 0.5 * strike)
         p.move(Part.HEAD, dx=0.5 * strike, dy=0.5 * strike - 0.5 * wind)
         p.move(Part.LEG, dx=0.5 * strike)
         p.stretch(1.0, 1.0 - 0.06 * wind)
     else:
-        p.move(upper, dx=-knock)
+        p.move(upper, dx=-0.75 * knock)
         p.move(Part.HEAD, dx=-0.5 * knock, dy=-0.5 * knock)
-        p.stretch(1.0 + 0.08 * knock, 1.0 - 0.08 * knock)
+        p.stretch(1.0, 1.0 - 0.08 * knock)
 
 
 def _flyer(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
@@ -135,7 +135,7 @@ def _flyer(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
     wings = (Part.WING, Part.WING_FAR)
     c = np.cos(2 * np.pi * t)
     wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.4, 0])
+    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
     knock = 1.0 - t
     if anim in ("idle", "walk"):  # hover, or fly with deeper, faster-looking beats
         depth = 1.0 if anim == "idle" else 2.0
@@ -144,25 +144,25 @@ def _flyer(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         if anim == "walk" and side:
             p.move(everything, dx=0.5 * _bump(t))
     elif anim == "attack":  # a dive
-        p.move(everything, dx=1.5 * strike if side else 0.0, dy=strike)
+        p.move(everything, dx=strike if side else 0.0, dy=strike)
         p.move(wings, dy=-1.5 * wind + 0.5 * strike)
     else:
-        p.move(everything, dx=-knock if side else 0.0, dy=-0.5 * knock)
+        p.move(everything, dx=-0.5 * knock if side else 0.0, dy=-0.5 * knock)
         p.move(wings, dy=knock)
 
 
 def _blob(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
     everything = _UPPER["blob"]
     wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.4, 0])
+    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
     knock = 1.0 - t
     if anim == "idle":
-        p.stretch(1.0 + 0.15 * _bump(t), 1.0 - 0.15 * _bump(t))
-        p.move(Part.EYE, dy=0.5 * _bump(t, 0.25))
+        p.stretch(1.0 + 0.2 * _bump(t, 0.25), 1.0 - 0.2 * _bump(t))  # a wobble: width lags height
+        p.move(Part.EYE, dy=_bump(t, 0.25))
     elif anim == "walk":  # hop: crouch, spring up stretched, fall, land squashed
         keys = np.linspace(0, 1, 7)
         p.move(everything, dy=np.interp(t, keys, [0, -1, -2.5, -2, -0.5, 0, 0]))
-        p.stretch(np.interp(t, keys, [1.15, 0.9, 0.95, 1, 1, 1.2, 1.15]),
+        p.stretch(np.interp(t, keys, [1.1, 0.9, 0.95, 1, 1, 1.15, 1.1]),
                   np.interp(t, keys, [0.85, 1.15, 1.05, 1, 1, 0.8, 0.85]))
     elif anim == "attack":  # pounce
         p.move(everything, dy=-1.5 * strike)
@@ -184,9 +184,9 @@ def motion(rig: str, animation: str, side: bool, frames: int) -> Motion:
     pose = _Pose(frames)
     _RIGS[rig](pose, animation, side, t)
     flash = np.zeros(frames, dtype=bool)
-    if animation == "hurt":  # the hit flashes, then the body shudders while it recovers
+    if animation == "hurt":  # the hit flashes, then every other frame recoils a little further
         flash[0] = True
-        shudder = 0.5 * (np.arange(frames) % 2)  # across the knock-back: down in side views, sideways in front
-        pose.move(_UPPER[rig], dx=0.0 if side else shudder, dy=shudder if side else 0.0)
+        recoil = -0.5 * (np.arange(frames) % 2)
+        pose.move(_UPPER[rig], dx=recoil if side else 0.0, dy=0.0 if side else recoil)
     pose.offsets[:, Part.EYE] += pose.offsets[:, Part.HEAD]
     return Motion(pose.offsets, pose.squash, flash)

@@ -32,7 +32,7 @@ _SUBJECT_PROMPT = {
 
 
 class DiffusionParams(Params):
-    model: str = Field(DEFAULT_MODEL, description="Diffusers text-to-image model: a local folder or a hub id (org/name)")
+    model: str = Field(DEFAULT_MODEL, min_length=1, description="Diffusers text-to-image model: a local folder or a hub id")
     prompt: str = Field("a brave knight with a sword", description="What to draw")
     subject: Literal["sprite", "portrait"] = Field("sprite", description="Full-body sprite or head-and-shoulders portrait")
     negative_prompt: str = Field("blurry, busy background, text, watermark", description="What to avoid")

@@ -41,10 +41,18 @@ class Part(IntEnum):
     TAIL = 11
 
 
-MIRROR_PART = np.arange(len(Part))
-for _near, _far in ((Part.ARM, Part.ARM_FAR), (Part.LEG, Part.LEG_FAR), (Part.HIND, Part.HIND_FAR),
-                    (Part.WING, Part.WING_FAR)):
-    MIRROR_PART[_near], MIRROR_PART[_far] = _far, _near
+
+
+def _mirror_table() -> np.ndarray:
+    """Part id → the part it becomes in a mirror image (near and far limbs swap)."""
+    table = np.arange(len(Part))
+    for near, far in ((Part.ARM, Part.ARM_FAR), (Part.LEG, Part.LEG_FAR), (Part.HIND, Part.HIND_FAR),
+                      (Part.WING, Part.WING_FAR)):
+        table[near], table[far] = far, near
+    return table
+
+
+MIRROR_PART = _mirror_table()
 
 # template character -> (cell value, part); lowercase: body or empty, uppercase: always body
 _LEGEND: dict[str, tuple[int, Part]] = {
@@ -74,17 +82,17 @@ class View:
 
 @dataclass(frozen=True)
 class Template:
-    """A body template: its animation rig and its front and/or side view."""
+    """A body template: its animation rig, its front and/or side view, and the directions it can face.
+
+    Directions: ``down`` (towards the camera) and ``up`` use the front view (``up`` from behind), ``left`` and
+    ``right`` the side view.
+    """
 
     name: str
     rig: str
     front: View | None
     side: View | None
-
-    @property
-    def directions(self) -> tuple[str, ...]:
-        """The facing directions this template can be drawn in (down = towards the camera)."""
-        return (("down", "up") if self.front else ()) + (("left", "right") if self.side else ())
+    directions: tuple[str, ...] = ("down", "up", "left", "right")
 
     def view(self, direction: str) -> View:
         """The view drawn for ``direction`` (``left`` is the mirror image of ``right``, drawn by the caller)."""
@@ -131,11 +139,11 @@ TEMPLATES: dict[str, Template] = {
     "robot": Template(
         "robot", "biped",
         front=_parse([
-            "........", ".......H", "...HHHHH", "...HzezH", "...HHHHH", "....HzHz", "...AABBB", "..AABBBB",
+            "........", "........", "...HHHHH", "...HzezH", "...HHHHH", "....HzHz", "...AABBB", "..AABBBB",
             "..aA.BxB", "..aA.BBx", "..aA.BBB", "..AA.BBB", "....LLL.", "....lLL.", "....lLL.", "...LLLL.",
         ], mirrored=True),
         side=_parse([
-            "................", "........H.......", ".....HHHHHH.....", ".....HHHzez.....",
+            "................", "................", ".....HHHHHH.....", ".....HHHzez.....",
             ".....HHHHHH.....", "......HHHH......", ".....RBBBBB.....", ".....RBAABB.....",
             ".....RBAAxB.....", "......BAABB.....", "......BAAB......", "......BAA.......",
             "......BBBB......", "......GGLL......", "......GGLL......", ".....GGGLLL.....",
@@ -146,21 +154,22 @@ TEMPLATES: dict[str, Template] = {
         front=None,
         side=_parse([
             "................", "................", "................", "................",
-            "..........h.h...", ".........hHHHh..", ".t.......HHHeHh.", "..T......HHHHHHH",
-            "..TBbbbbbBHHHh..", "...BBBBBBBBBB...", "...BBBBBBBBBB...", "...bBBBBBBBBb...",
-            "...jjKK..ggLL...", "...jjKK..ggLL...", "...jjKK..ggLL...", "...JJKK..GGLL...",
+            ".........h.h....", "........hHHHh...", "..t.....HHHeHh..", "...T....HHHHHH..",
+            "...TBbbbBHHHh...", "....BBBBBBBBB...", "....BBBBBBBBB...", "....bBBBBBBBb...",
+            "....jKK..gLL....", "....jKK..gLL....", "....jKK..gLL....", "....JKK..GLL....",
         ], mirrored=False, depth=True),
+        directions=("left", "right"),
     ),
     "flyer": Template(
         "flyer", "flyer",
         front=_parse([
-            "........", "........", "........", "......hH", "w....hHH", "ww...HeH", "wWw..hHH", "wWWw.BBB",
-            ".wWWWBBB", "..wWWBBB", "...wwBBB", "....wbBB", ".....bB.", "......L.", "........", "........",
+            "........", "........", "........", "......hH", ".w...hHH", ".ww..HeH", ".wWw.hHH", ".wWWwBBB",
+            "..wWWBBB", "...wWBBB", "....wBBB", ".....bBB", "......B.", "......L.", "........", "........",
         ], mirrored=True),
         side=_parse([
-            "................", "................", "................", ".....v..........",
-            ".....vv....hH...", "......vv..hHeH..", "....BBBBBBHHHHh.", "...bBBWWWWBHH...",
-            "..tbBWWWWWBB....", "..t.bBWWWBB.....", ".....bBBBB......", "......L.L.......",
+            "................", "................", "................", "....v...........",
+            "....vV....hH....", ".....VV..hHeH...", "...BBBBBBHHHHh..", "..bBBWWWWBHH....",
+            "..bBWWWWWBB.....", "...bBWWWBB......", "....bBBBB.......", ".....L.L........",
             "................", "................", "................", "................",
         ], mirrored=False, depth=True),
     ),
@@ -168,9 +177,10 @@ TEMPLATES: dict[str, Template] = {
         "slime", "blob",
         front=_parse([
             "........", "........", "........", "........", "........", "........", "........", "........",
-            "........", ".....bBB", "...bBBBB", "..bBBBBB", "..BBBeBB", ".bBBBBBB", ".BBBBBBB", "..BBBBBB",
+            "........", "......bB", "....bBBB", "...bBBBB", "...BBeBB", "..bBBBBB", "..BBBBBB", "...BBBBB",
         ], mirrored=True),
         side=None,
+        directions=("down", "up"),
     ),
 }
 
@@ -217,4 +227,4 @@ def user_template(mask: Sequence[Sequence[int]], mirror: bool) -> Template:
     parts[legs] = np.where(np.broadcast_to(x < cells.shape[1] / 2, cells.shape), Part.LEG, Part.LEG_FAR)[legs]
     cells = np.pad(cells, ((1, 0), (1, 1)))
     parts = np.pad(parts, ((1, 0), (1, 1)))
-    return Template("mask", "biped", front=View(cells, parts, mirror), side=None)
+    return Template("mask", "biped", front=View(cells, parts, mirror), side=None, directions=("down",))

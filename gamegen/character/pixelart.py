@@ -26,8 +26,8 @@ _BAYER4 = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]
 
 
 def upscale_nearest(image: np.ndarray, factor: int) -> np.ndarray:
-    """Every pixel becomes a ``factor``×``factor`` block (the last two axes before channels, or the last two)."""
-    rows, cols = (-3, -2) if image.ndim == 3 else (-2, -1)
+    """Every pixel becomes a ``factor``×``factor`` block; ``image`` is (H, W) or (..., H, W, channels)."""
+    rows, cols = (0, 1) if image.ndim == 2 else (-3, -2)
     return np.repeat(np.repeat(image, factor, axis=rows), factor, axis=cols)
 
 

@@ -34,9 +34,13 @@ _SLOT[[Part.BODY]] = 1
 _SLOT[[Part.LEG, Part.LEG_FAR, Part.HIND, Part.HIND_FAR]] = 2
 _SLOT[[Part.WING, Part.WING_FAR, Part.TAIL]] = 3
 _FAR = np.isin(np.arange(len(Part)), [Part.ARM_FAR, Part.LEG_FAR, Part.HIND_FAR, Part.WING_FAR])
-_OVERLAYS = (Part.ARM, Part.WING)
-_Z_ORDER = (Part.WING_FAR, Part.ARM_FAR, Part.LEG_FAR, Part.HIND_FAR, Part.TAIL, Part.LEG, Part.HIND, Part.BODY,
-            None, Part.HEAD, Part.EYE, Part.ARM, Part.WING)  # None: the body under the overlays, moving with it
+_OVERLAYS = (Part.ARM, Part.ARM_FAR, Part.WING, Part.WING_FAR)
+# paint order; None is the body under the arms and wings, moving with the body. Side views put far limbs behind the
+# body; front views keep left and right on the same layer so a symmetric pose stays symmetric.
+_SIDE_LAYERS = (Part.WING_FAR, Part.ARM_FAR, Part.LEG_FAR, Part.HIND_FAR, Part.TAIL, Part.LEG, Part.HIND, Part.BODY,
+                None, Part.HEAD, Part.EYE, Part.ARM, Part.WING)
+_FRONT_LAYERS = (Part.TAIL, Part.LEG, Part.LEG_FAR, Part.HIND, Part.HIND_FAR, Part.BODY, None, Part.HEAD, Part.EYE,
+                 Part.ARM, Part.ARM_FAR, Part.WING, Part.WING_FAR)
 
 
 class SpriteParams(Params):
@@ -116,12 +120,14 @@ class Look:
 class Figure:
     """A character drawn in one view at rest: palette indices and part labels per pixel (-1 where empty).
 
-    ``under`` is the body behind arms and wings that lie across it (-1 elsewhere), revealed when they move.
+    ``under`` is the body behind arms and wings that lie across it (-1 elsewhere), revealed when they move;
+    ``layers`` is the order parts are painted in.
     """
 
     colours: np.ndarray
     parts: np.ndarray
     under: np.ndarray
+    layers: tuple[Part | None, ...]
 
 
 def choose_look(palette: np.ndarray, outline: np.ndarray | None, rig: str, rng: np.random.Generator) -> Look:
@@ -235,7 +241,8 @@ def draw_figure(view: View, size: int, look: Look, density: float, rng: np.rando
     if view.mirrored:
         colours, part_px, under = _mirror_left(colours), _mirror_left(part_px, MIRROR_PART), _mirror_left(under)
     pad = ((size - oh, 0), ((size - ow) // 2, size - ow - (size - ow) // 2))
-    return Figure(*(np.pad(a, pad, constant_values=-1) for a in (colours, part_px, under)))
+    layers = _FRONT_LAYERS if view.mirrored else _SIDE_LAYERS
+    return Figure(*(np.pad(a, pad, constant_values=-1) for a in (colours, part_px, under)), layers)
 
 
 def render_frames(figure: Figure, offsets: np.ndarray, squash: np.ndarray, flash: np.ndarray, look: Look) -> np.ndarray:
@@ -248,7 +255,7 @@ def render_frames(figure: Figure, offsets: np.ndarray, squash: np.ndarray, flash
     h, w = figure.colours.shape
     canvas = np.full((frames, h, w), -1, dtype=np.int32)
     f = np.arange(frames)[:, None]
-    for part in _Z_ORDER:  # at most a dozen layers, each pasted into all frames at once
+    for part in figure.layers:  # at most a dozen layers, each pasted into all frames at once
         layer = figure.under if part is None else figure.colours
         ys, xs = np.nonzero(figure.under >= 0) if part is None else np.nonzero(figure.parts == part)
         if not len(ys):
@@ -316,7 +323,8 @@ class SpriteGenerator(Generator):
             for d in directions:
                 side = d in ("left", "right")
                 move = motion(template.rig, anim, side, count)
-                offsets = (np.sign(move.offsets) * np.floor(np.abs(move.offsets) * scale + 0.5)).astype(int)
+                # a quarter pixel already moves: small sprites keep their motion instead of rounding it away
+                offsets = (np.sign(move.offsets) * np.floor(np.abs(move.offsets) * scale + 0.75)).astype(int)
                 frames = _to_rgba(render_frames(figures[d], offsets, move.squash, move.flash, look), look.palette)
                 if d == "left":
                     frames = frames[:, :, ::-1]
