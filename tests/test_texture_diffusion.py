@@ -10,10 +10,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from click.testing import CliRunner  # noqa: E402
 from PIL import Image  # noqa: E402
 from tiny_models import TINY_SD_MERGES, TINY_SD_VOCAB, make_tiny_sd  # noqa: E402
 
 import gamegen  # noqa: E402
+from gamegen.cli import main  # noqa: E402
 from gamegen.ml import load_diffusers_pipeline  # noqa: E402
 from gamegen.ml.diffusion import text_to_image  # noqa: E402
 from gamegen.ml.tiling import circular_padding  # noqa: E402
@@ -129,6 +131,16 @@ def test_same_seed_same_bytes_other_seed_differs(tiny_sd, tmp_path):
         gamegen.generate("texture.diffusion", model=tiny_sd, seed=seed, out=tmp_path / out, preview="none", **FAST)
     read = lambda b: (tmp_path / b / "texture.diffusion/albedo.png").read_bytes()  # noqa: E731
     assert read("a") == read("b") != read("c")
+
+
+def test_cli_tiles_one_axis_for_the_unreal_profile(tiny_sd, tmp_path):
+    res = CliRunner().invoke(main, ["generate", "texture.diffusion", "-o", str(tmp_path / "b"), "--set", f"model={tiny_sd}",
+                                    "--set", "size=64", "--set", "steps=2", "--set", "tiling=x", "--profile", "unreal"])
+    assert res.exit_code == 0, res.output
+    files = {f["path"]: f for f in json.loads((tmp_path / "b/manifest.json").read_text())["assets"][0]["files"]}
+    normal = files["texture.diffusion/normal.png"]["meta"]
+    assert normal["normal_convention"] == "directx" and normal["tiling"] == "x"
+    assert normal["quality"]["seam_x"] <= SEAM_LIMIT
 
 
 def test_tiled_output_wraps_like_interior_and_untiled_is_left_alone(tiny_sd):

@@ -129,14 +129,11 @@ def set_assets(
         info = {"map": map_name, "color_space": color_space, **shared, "quality": quality.check_map(name, arr, tiling)}
         return ImageAsset(name, arr, meta={**info, **extra})
 
-    normal_meta = {
-        "map": "normal",
-        **shared,
-        "quality": {**quality.check_map(prefix + "normal", pbr.normal, tiling), **quality.check_normal_map(prefix + "normal", pbr.normal)},
-    }
+    normal = prefix + "normal"
+    normal_quality = {**quality.check_map(normal, pbr.normal, tiling), **quality.check_normal_map(normal, pbr.normal)}
     assets: list[Asset] = [
         image("albedo", pbr.albedo, "srgb", preview=True),
-        NormalMapAsset(prefix + "normal", pbr.normal, meta=normal_meta),
+        NormalMapAsset(normal, pbr.normal, meta={"map": "normal", **shared, "quality": normal_quality}),
         image("roughness", pbr.roughness, "linear"),
         image("height", pbr.height, "linear", relief_depth=RELIEF_DEPTH * params.normal_strength),
         image("ao", pbr.ao, "linear"),
