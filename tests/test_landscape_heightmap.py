@@ -87,9 +87,16 @@ def test_unity_raw_is_little_endian_south_first(tmp_path: Path) -> None:
     assert unity["terrain_size_m"] == [128.0, 500.0, 128.0] and unity["heightmap_resolution"] == 65
 
 
-def test_godot_r16_and_unreal_scale(tmp_path: Path) -> None:
+def test_godot_r16_exr_and_unreal_scale(tmp_path: Path) -> None:
+    import OpenEXR
+
     godot = _bundle(tmp_path / "godot", profile="godot")
     assert len(godot["height.r16"]) == 65 * 65 * 2 and "height.png" not in godot
+    r16 = np.frombuffer(godot["height.r16"], "<u2").reshape(65, 65)
+    (tmp_path / "h.exr").write_bytes(godot["height.exr"])
+    with OpenEXR.File(str(tmp_path / "h.exr")) as exr:
+        metres = exr.channels()["R"].pixels
+    np.testing.assert_allclose(metres, r16 / 65535 * 500.0, rtol=1e-6)
     unreal = _bundle(tmp_path / "unreal", profile="unreal", size=127)
     meta = json.loads(unreal["height.json"])["unreal"]
     assert meta["scale_cm"][2] == pytest.approx(500.0 * 100 / 512)

@@ -1,4 +1,4 @@
-"""Heightmap exporters per engine profile: PNG16 everywhere, Unity ``.raw``, Godot ``.r16``, with import settings.
+"""Heightmap exporters per engine profile: PNG16, Unity ``.raw``, Godot ``.r16`` and EXR, with import settings.
 
 Each export writes a ``<name>.json`` beside the height file that says how to read it back into metres, and puts
 the same facts in the manifest (``meta``), so a build script or an engine importer never has to guess.
@@ -6,7 +6,10 @@ the same facts in the manifest (``meta``), so a build script or an engine import
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+import numpy as np
 
 from ..export import ExportContext, ExportedFile, register_exporter
 from ..export.generic import dump_json
@@ -76,12 +79,24 @@ def export_unreal(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFil
     return [_png16(asset, ctx, meta), _sidecar(asset, meta)]
 
 
+def _exr(asset: HeightmapAsset, meta: dict[str, Any]) -> ExportedFile:
+    """Heights in metres as a 32-bit float, ZIP-compressed OpenEXR with one channel ``R`` (Terrain3D reads red)."""
+    import OpenEXR
+
+    metres = (asset.heights.astype(np.float64) * (asset.height_range_m / 65535.0)).astype(np.float32)
+    buf = io.BytesIO()
+    header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+    OpenEXR.File(header, {"R": metres}).write(buf)
+    return ExportedFile(asset.name + ".exr", buf.getvalue(), "image/x-exr", meta)
+
+
 @register_exporter(HeightmapAsset, profiles=("godot",))
 def export_godot(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile]:
-    """Godot (Terrain3D, HTerrain): ``.r16`` (16-bit little-endian, row 0 = north) with its height range recorded."""
+    """Godot (Terrain3D, HTerrain): ``.r16`` (16-bit little-endian, row 0 = north) and a float EXR in metres."""
     check_size("godot", asset.size)
     meta = {
         **_facts(asset),
-        "godot": {"r16_byte_order": "little-endian", "height_min_m": 0.0, "height_max_m": asset.height_range_m},
+        "godot": {"r16_byte_order": "little-endian", "height_min_m": 0.0, "height_max_m": asset.height_range_m,
+                  "exr_channel": "R, metres (float32)"},
     }
-    return [_raw(asset, ".r16", meta), _sidecar(asset, meta)]
+    return [_raw(asset, ".r16", meta), _exr(asset, meta), _sidecar(asset, meta)]
