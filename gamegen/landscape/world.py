@@ -46,14 +46,14 @@ class World(Generator):
         cols = range(params.grid) if params.tile_x is None else [params.tile_x]
         rows = range(params.grid) if params.tile_y is None else [params.tile_y]
         total, assets = len(cols) * len(rows), []
-        for j in rows:
-            for i in cols:
-                ctx.progress(sum(a.name.startswith("height_") for a in assets), total, f"tile {i},{j}")
-                fields = terrain.blocks(i * step - 1, j * step - 1, size + 2, size + 2, block)
-                meta = {"tile": [i, j], "grid": params.grid, "origin_m": [i * step * params.metres_per_pixel,
-                                                                          j * step * params.metres_per_pixel]}
-                assets += map_assets(terrain, fields, i * step, j * step, suffix=f"_x{i}_y{j}", **meta)
-            terrain.forget_blocks((j + 1) * step - 1)
+        for done, (j, i) in enumerate((j, i) for j in rows for i in cols):
+            ctx.progress(done, total, f"tile {i},{j}")
+            fields = terrain.blocks(i * step - 1, j * step - 1, size + 2, size + 2, block)
+            origin_m = [i * step * params.metres_per_pixel, j * step * params.metres_per_pixel]
+            meta = {"tile": [i, j], "grid": params.grid, "origin_m": origin_m}
+            assets += map_assets(terrain, fields, i * step, j * step, suffix=f"_x{i}_y{j}", **meta)
+            if i == cols[-1]:  # row finished: blocks above the next row are no longer needed
+                terrain.forget_blocks((j + 1) * step - 1)
         ctx.progress(total, total, "done")
         return [*assets, legend_asset(params), DataAsset("world", _layout(params, block))]
 
