@@ -56,6 +56,13 @@ def _mix(z: np.uint64) -> np.uint64:
     return z ^ (z >> _U64(31))
 
 
+@nb.njit(cache=True, inline="always")
+def _pixel_hash(key, gx, gy, pass_index):  # noqa: ANN001
+    """The hash that decides whether global pixel ``(gx, gy)`` rains a droplet in a pass, and where."""
+    z = key ^ (_U64(gx + _ORIGIN) * _PRIME_X) ^ (_U64(gy + _ORIGIN) * _PRIME_Y)
+    return _mix(z ^ (_U64(pass_index) * _PRIME_P))
+
+
 @nb.njit(cache=True)
 def _spawn(key, x0, y0, w, h, pass_index, threshold, period, phase_rank):  # noqa: ANN001
     """Droplets of one pass for the window: positions (window pixels) and sort keys giving their order.
@@ -64,13 +71,9 @@ def _spawn(key, x0, y0, w, h, pass_index, threshold, period, phase_rank):  # noq
     ``period`` cells apart, further than two droplet reaches, so they commute; droplets of a cell run in hash order.
     """
     count = 0
-    hashes = np.empty(w * h, np.uint64)
-    for r in range(h):
-        for c in range(w):
-            z = _U64(key) ^ (_U64(x0 + c + _ORIGIN) * _PRIME_X) ^ (_U64(y0 + r + _ORIGIN) * _PRIME_Y)
-            hashes[r * w + c] = _mix(z ^ (_U64(pass_index) * _PRIME_P))
-            if hashes[r * w + c] < threshold:
-                count += 1
+    for i in range(w * h):
+        if _pixel_hash(key, x0 + i % w, y0 + i // w, pass_index) < threshold:
+            count += 1
     px = np.empty(count, np.float64)
     py = np.empty(count, np.float64)
     sort_key = np.empty(count, np.uint64)
@@ -78,8 +81,9 @@ def _spawn(key, x0, y0, w, h, pass_index, threshold, period, phase_rank):  # noq
     cells_per_row = ((x0 + w - 1 + _ORIGIN) >> _CELL_BITS) - first_cx + 1
     n = 0
     for i in range(w * h):
-        if hashes[i] < threshold:
-            jitter = _mix(hashes[i])
+        z = _pixel_hash(key, x0 + i % w, y0 + i // w, pass_index)
+        if z < threshold:
+            jitter = _mix(z)
             px[n] = i % w + (jitter & _U64(0xFFFF)) / 65536.0
             py[n] = i // w + ((jitter >> _U64(16)) & _U64(0xFFFF)) / 65536.0
             cx, cy = (x0 + i % w + _ORIGIN) >> _CELL_BITS, (y0 + i // w + _ORIGIN) >> _CELL_BITS
@@ -223,7 +227,7 @@ def hydraulic_erosion(
     physics independent of the map's resolution. Returns the new height and the water flux through each pixel.
     """
     rows, cols = height.shape
-    h = (height / np.float32(unit)).astype(np.float32)
+    h = (height / np.float32(unit)).astype(np.float32, copy=False)
     flow = np.zeros((rows, cols), np.float32)
     s = settings
     physics = np.array([s.inertia, s.capacity, s.min_capacity, s.deposit_speed, s.erode_speed * s.strength,

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from ..assets import Material, MeshAsset, MeshPart
+from .masks import gradients
 
 __all__ = ["terrain_mesh", "CHUNK_QUADS", "TEXTURE_SIZE"]
 
@@ -26,8 +27,6 @@ def _samples(size: int, max_quads: int) -> np.ndarray:
 def terrain_mesh(
     name: str,
     height_m: np.ndarray,
-    gx: np.ndarray,
-    gy: np.ndarray,
     metres_per_pixel: float,
     max_quads: int,
     base_color: np.ndarray,
@@ -35,10 +34,10 @@ def terrain_mesh(
 ) -> MeshAsset:
     """Mesh of a square heightfield in metres (glTF axes: +X east, +Y up, +Z south; origin at the north-west corner).
 
-    ``gx``/``gy`` are the full-resolution slopes, sampled for the vertex normals so the shading matches the normal
-    map; at most ``max_quads`` quads per side are kept, in chunks of :data:`CHUNK_QUADS`.
+    ``height_m`` has a 1-pixel margin; vertex normals come from the same full-resolution slopes as the normal map.
+    At most ``max_quads`` quads per side are kept, in chunks of :data:`CHUNK_QUADS`.
     """
-    size = height_m.shape[0]
+    size = height_m.shape[0] - 2
     idx = _samples(size, max_quads)
     rows, cols = np.meshgrid(idx, idx, indexing="ij")
     parts = []
@@ -46,18 +45,21 @@ def terrain_mesh(
         for c0 in range(0, idx.size - 1, CHUNK_QUADS):
             rr = rows[r0 : r0 + CHUNK_QUADS + 1, c0 : c0 + CHUNK_QUADS + 1]
             cc = cols[r0 : r0 + CHUNK_QUADS + 1, c0 : c0 + CHUNK_QUADS + 1]
-            parts.append(_chunk(height_m, gx, gy, rr, cc, metres_per_pixel, size))
+            parts.append(_chunk(height_m, rr, cc, metres_per_pixel, size))
     side = min(TEXTURE_SIZE, 1 << ((size - 1).bit_length() - 1))  # a power of two, as GPUs and glTF prefer
     texture = Image.fromarray(base_color).resize((side, side), Image.Resampling.LANCZOS)
     material = Material(name=f"{name}_ground", base_color=np.asarray(texture), roughness=0.9)
     return MeshAsset(name, parts, material, meta=dict(meta or {}))
 
 
-def _chunk(height_m: np.ndarray, gx: np.ndarray, gy: np.ndarray, rr: np.ndarray, cc: np.ndarray,
-           metres_per_pixel: float, size: int) -> MeshPart:
+def _chunk(height_m: np.ndarray, rr: np.ndarray, cc: np.ndarray, metres_per_pixel: float, size: int) -> MeshPart:
     """One grid chunk: vertices at the sampled pixels ``(rr, cc)`` and two triangles per quad (counter-clockwise)."""
-    positions = np.stack([cc * metres_per_pixel, height_m[rr, cc], rr * metres_per_pixel], axis=-1)
-    normals = np.stack([-gx[rr, cc], np.ones(rr.shape, np.float32), -gy[rr, cc]], axis=-1)
+    r0, c0 = rr[0, 0], cc[0, 0]
+    window = height_m[r0 : rr[-1, 0] + 3, c0 : cc[0, -1] + 3]  # the chunk's pixels and their 1-pixel margin
+    gx, gy = gradients(window, metres_per_pixel)
+    local = rr - r0, cc - c0
+    positions = np.stack([cc * metres_per_pixel, window[1:-1, 1:-1][local], rr * metres_per_pixel], axis=-1)
+    normals = np.stack([-gx[local], np.ones(rr.shape, np.float32), -gy[local]], axis=-1)
     uvs = np.stack([cc, rr], axis=-1) / (size - 1)
     n_r, n_c = rr.shape
     v = np.arange(n_r * n_c).reshape(n_r, n_c)
