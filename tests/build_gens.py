@@ -22,6 +22,7 @@ class SpeckleParams(Params):
     sleep: float = Field(0.0, ge=0, le=60, description="Seconds to wait first (a slow asset)")
     fail: bool = Field(False, description="Fail on purpose")
     crash: bool = Field(False, description="Kill the process it runs in (a worker dying mid-job)")
+    gate: str | None = Field(None, description="Wait until this file exists (lets a test hold a build mid-way)")
 
 
 class Speckle(Generator):
@@ -34,6 +35,8 @@ class Speckle(Generator):
 
     def generate(self, params, ctx):
         time.sleep(params.sleep)
+        while params.gate and not os.path.exists(params.gate):
+            time.sleep(0.01)
         if params.crash:
             os._exit(3)
         if params.fail:

@@ -24,11 +24,11 @@ def plugin(install_plugin):
     )
 
 
-def write_recipe(folder: Path, count: int = 3, sleep: float = 0.0, fail: bool = False) -> Path:
+def write_recipe(folder: Path, count: int = 3, sleep: float = 0.0, fail: bool = False, gate: str = "") -> Path:
     path = folder / "gamegen.toml"
     path.write_text(
         f'name = "cli"\nseed = 5\n\n[[asset]]\nname = "rock"\ngenerator = "buildtest.speckle"\nvariations = {count}\n'
-        f"params = {{ sleep = {sleep}, fail = {str(fail).lower()} }}\n\n"
+        f"params = {{ sleep = {sleep}, fail = {str(fail).lower()}{f', gate = {json.dumps(gate)}' if gate else ''} }}\n\n"
         '[[asset]]\nname = "world"\ngenerator = "buildtest.tile"\nmatrix = { tile_x = [0, 1] }\n'
     )
     return path
@@ -159,12 +159,14 @@ def test_sigkill_mid_build_leaves_the_previous_bundle_and_only_whole_cache_entri
 
 
 def test_two_builds_of_one_output_never_interleave(tmp_path):
-    recipe, out = write_recipe(tmp_path, count=4, sleep=0.25), tmp_path / "out"
+    gate = tmp_path / "gate"
+    recipe, out = write_recipe(tmp_path, count=4, gate=str(gate)), tmp_path / "out"
     lock = tmp_path / ".out.gamegen-lock"
-    first = start(recipe, "-o", out, "--json")
+    first = start(recipe, "-o", out, "--json")  # holds the lock until the gate opens
     wait_until(lambda: lock.is_file() and lock.read_text() == f"{first.pid}\n")
     second = start(recipe, "-o", out, "--json")
     impatient = gamegen(recipe, "-o", out, "--lock-timeout", "0")
+    gate.touch()
     assert impatient.returncode == 1
     assert (
         impatient.stderr.strip()

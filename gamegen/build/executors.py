@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from ..api import run_generator
 from ..bundle import ExportedAsset, export_run
 from ..errors import GamegenError
+from ..registry import registry
 from .recipe import BuildJob
 
 __all__ = ["JobResult", "SequentialExecutor", "BuildExecutor", "open_executor", "run_job"]
@@ -38,6 +39,7 @@ class JobResult:
 def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult:
     """Run one job and export it (in whichever process the executor chose); never raises."""
     start = time.perf_counter()
+    registry.load_entry_points()  # a fresh worker: the families register their exporters as they load
     try:
         run = run_generator(job.generator, job.params.model_dump(), seed=job.seed, profile=profile, device=device)
         exported = export_run(run, job.asset_id)
