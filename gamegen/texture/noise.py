@@ -96,10 +96,10 @@ def worley(
     u = np.broadcast_to(coord[None, :], (n, n))
     if warp is not None:
         v, u = v + warp[0], u + warp[1]
-    iv, iu = np.floor(v).astype(np.int64), np.floor(u).astype(np.int64)
+    iv, iu = np.floor(v).astype(np.int32), np.floor(u).astype(np.int32)
     f1 = np.full((n, n), np.inf, np.float32)
     f2 = np.full((n, n), np.inf, np.float32)
-    cell = np.zeros((n, n), np.int64)
+    cell = np.zeros((n, n), np.int32)
     for dy in (-1, 0, 1):
         for dx in (-1, 0, 1):
             cy, cx = iv + dy, iu + dx
