@@ -44,5 +44,7 @@ class HeightmapAsset(Asset):
     @staticmethod
     def encode(height_m: np.ndarray, height_range_m: float) -> np.ndarray:
         """Metres → uint16 with the fixed mapping ``0 … height_range_m → 0 … 65535`` (never per map)."""
-        scaled = np.clip(height_m.astype(np.float64) / height_range_m, 0.0, 1.0) * 65535.0
-        return np.round(scaled).astype(np.uint16)
+        scaled = np.divide(height_m, height_range_m, dtype=np.float64)
+        np.clip(scaled, 0.0, 1.0, out=scaled)
+        scaled *= 65535.0
+        return np.rint(scaled, out=scaled).astype(np.uint16)

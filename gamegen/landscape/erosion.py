@@ -281,8 +281,11 @@ def _talus_in(h, limit, amount, total, out):  # noqa: ANN001
 
 def thermal_erosion(height: np.ndarray, iterations: int, talus_deg: float, metres_per_pixel: float,
                     rate: float = 0.5) -> np.ndarray:
-    """Let material slide down slopes steeper than the talus angle; each iteration only looks at 3×3 neighbours."""
-    h = height.astype(np.float32)
+    """Let material slide down slopes steeper than the talus angle; each iteration only looks at 3×3 neighbours.
+
+    A float32 ``height`` is used as a work buffer (its contents are lost); the result is returned.
+    """
+    h = height.astype(np.float32, copy=False)
     if iterations <= 0:
         return h
     limit = np.float32(np.tan(np.radians(talus_deg)) * metres_per_pixel)
