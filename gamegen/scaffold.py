@@ -96,9 +96,8 @@ def new_plugin(name: str, kind: str = "texture", out: str | Path | None = None) 
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise GamegenError(f"{target} already exists and is not an empty folder; choose another -o folder")
     files = dict(_walk(_template_root()))
-    kinds = {rel: f for rel, f in files.items() if rel.startswith("kinds/")}
-    module = kinds.get(f"kinds/{kind}.py{_SUFFIX}", kinds["kinds/default.py" + _SUFFIX])
-    files = {rel: f for rel, f in files.items() if rel not in kinds}
+    module = files.get(f"kinds/{kind}.py{_SUFFIX}") or files[f"kinds/default.py{_SUFFIX}"]
+    files = {rel: f for rel, f in files.items() if not rel.startswith("kinds/")}
     files["{{package}}/generator.py" + _SUFFIX] = module
     with atomic_directory(target) as tmp:
         for rel, template in files.items():
