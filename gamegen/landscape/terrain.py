@@ -112,9 +112,14 @@ class Terrain:
         change = eroded - height
         return TerrainFields(eroded, np.maximum(-change, 0), np.maximum(change, 0), flow)
 
+    @property
+    def eroding(self) -> bool:
+        """Whether any erosion runs (without it every pixel is plain noise: no halo, no blocks needed)."""
+        return bool(self.params.erosion_iterations or self.params.thermal_iterations)
+
     def window(self, x0: int, y0: int, w: int, h: int) -> TerrainFields:
         """The window ``[x0, x0+w) × [y0, y0+h)`` eroded in one piece with a halo around it."""
-        m = self.halo
+        m = self.halo if self.eroding else 0
         f = self.erode(x0 - m, y0 - m, w + 2 * m, h + 2 * m)
         crop = (slice(m, m + h), slice(m, m + w))
         return TerrainFields(f.height[crop], f.wear[crop], f.deposit[crop], f.flow[crop])
@@ -144,6 +149,8 @@ class Terrain:
 
     def blocks(self, x0: int, y0: int, w: int, h: int, size: int) -> TerrainFields:
         """The window as a blend of lattice blocks of ``size`` pixels: the same values whatever window asks."""
+        if not self.eroding:
+            return self.erode(x0, y0, w, h)
         acc = [np.zeros((h, w), np.float64) for _ in range(4)]
         kx_range = _covering(x0, w, size)
         for ky in _covering(y0, h, size):
