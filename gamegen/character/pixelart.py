@@ -89,19 +89,15 @@ def downscale_dominant(indices: np.ndarray, foreground: np.ndarray, grid: tuple[
                        colours: int) -> tuple[np.ndarray, np.ndarray]:
     """Per output cell, the palette index most of its foreground pixels have, and whether the cell is opaque.
 
-    A cell is opaque when at least half its pixels are foreground; a cell with no foreground falls back to its
-    most common index overall (so it can still be kept by the background clean-up).
+    A cell is opaque when at least half its pixels are foreground (a "k-centroid" downscale: the winning colour is
+    a palette colour the cell really contains, never a blend of two).
     """
     cells = _cell_index(indices.shape, grid).ravel()
     n = grid[0] * grid[1]
-    flat = cells * colours + indices.ravel()
     fg = foreground.ravel()
-    fg_counts = np.bincount(flat[fg], minlength=n * colours).reshape(n, colours)
-    all_counts = np.bincount(flat, minlength=n * colours).reshape(n, colours)
-    has_fg = fg_counts.sum(1) > 0
-    dominant = np.where(has_fg, fg_counts.argmax(1), all_counts.argmax(1))
-    opaque = fg_counts.sum(1) * 2 >= all_counts.sum(1)
-    return dominant.reshape(grid), opaque.reshape(grid)
+    counts = np.bincount(cells[fg] * colours + indices.ravel()[fg], minlength=n * colours).reshape(n, colours)
+    opaque = counts.sum(1) * 2 >= np.bincount(cells, minlength=n)
+    return counts.argmax(1).reshape(grid), opaque.reshape(grid)
 
 
 def _border_connected(candidate: np.ndarray) -> np.ndarray:
@@ -131,8 +127,8 @@ def pixelate(
     """Turn an RGB/RGBA uint8 image into RGBA pixel art ``size`` pixels wide (height keeps the aspect ratio).
 
     ``palette`` (uint8 (n, 3)) fixes the colours; otherwise ``colors`` are found by k-means. ``background``
-    removes the backdrop by colour ``key`` (estimated from the border when None; only the part connected to the
-    border is removed, so a white eye on a white backdrop survives) or by the image's alpha channel.
+    removes the backdrop by colour ``key`` (estimated from the border when None; only cells connected to the
+    border are removed, so a white eye on a white backdrop survives) or by the image's alpha channel.
     ``outline="auto"`` draws the palette's darkest colour around the silhouette.
     """
     if image.ndim != 3 or image.shape[2] not in (3, 4):
@@ -144,8 +140,12 @@ def pixelate(
         if image.shape[2] != 4:
             raise ValueError("background removal by alpha needs an image with an alpha channel")
         foreground = image[..., 3] >= 128
-    elif background == "key":
-        foreground = ~key_background(rgb, key, tolerance)
+    elif background == "key":  # keyed pixels are background only where their cells connect to the border
+        keyed = key_background(rgb, key, tolerance)
+        cells = _cell_index((h, w), grid)
+        share = np.bincount(cells.ravel(), weights=keyed.ravel()) / np.bincount(cells.ravel())
+        backdrop = _border_connected((share > 0.5).reshape(grid))
+        foreground = ~(keyed & backdrop.ravel()[cells])
     else:
         foreground = np.ones((h, w), dtype=bool)
     if palette is None:
@@ -162,8 +162,6 @@ def pixelate(
         spread = np.ptp(palette_lab[:, 0]) / max(len(palette) - 1, 1)
         mean[..., 0] += spread * np.tile(_BAYER4, (grid[0] // 4 + 1, grid[1] // 4 + 1))[: grid[0], : grid[1]]
         dominant = nearest_index(mean, palette_lab)
-    if background == "key":
-        opaque |= ~_border_connected(~opaque)
     out = np.zeros((*grid, 4), dtype=np.uint8)
     out[..., :3] = palette[dominant]
     out[..., 3] = np.where(opaque, 255, 0)
