@@ -98,13 +98,20 @@ def generate_text(
     return decoder.continue_text(max_new_tokens).strip()
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # too long for a path: it is template text
+        return False
+
+
 def load_template(task: str, override: str | None, param: str, ctx: Context) -> str:
     """The prompt template for ``task``: the user's (text or file) or the built-in one; placeholders are checked."""
     from importlib import resources
 
     if override is None:
         text = (resources.files(__package__) / "prompts" / f"{task}.txt").read_text("utf-8")
-    elif Path(override).is_file():
+    elif _is_file(override):
         text = ctx.read_input(override).decode("utf-8")
     else:
         text = override
@@ -199,7 +206,7 @@ class LLMGenerator(Generator):
     def input_files(self, params: LLMParams) -> list[Path]:
         """The model folder (when local), prompt, world and term files."""
         paths = [params.model, params.prompt, params.dialogue_prompt, params.world, params.filter_terms]
-        return [Path(p) for p in paths if isinstance(p, str) and Path(p).exists()]
+        return [Path(p) for p in paths if isinstance(p, str) and (_is_file(p) or Path(p).is_dir())]
 
     def generate(self, params: LLMParams, ctx: Context) -> list[Asset]:
         from .sampling import Sampling

@@ -91,7 +91,7 @@ class Decoder:
         if allowed is not None:
             if not bool(allowed.any()):
                 raise GenerationError("no token is allowed at this point of the output")
-            logits[~allowed] = float("-inf")
+            logits[~allowed.to(logits.device)] = float("-inf")
         s = self.sampling
         if s.greedy or s.temperature == 0:
             return int(torch.argmax(logits))
@@ -117,7 +117,8 @@ class Decoder:
             total = torch.log_softmax(logits, -1)[ids[0]]
             if len(ids) > 1:
                 step = torch.log_softmax(self._forward(ids[:-1]), -1)
-                total = total + step[torch.arange(len(ids) - 1), torch.tensor(ids[1:])].sum()
+                rows = torch.arange(len(ids) - 1, device=step.device)
+                total = total + step[rows, torch.tensor(ids[1:], device=step.device)].sum()
                 self.cache.crop(1 - len(ids))  # a negative count removes that many tokens (in every version)
             scores.append(total)
         self.logits, self.cache = logits, cache

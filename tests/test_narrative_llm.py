@@ -1,0 +1,117 @@
+"""narrative.llm on a tiny GPT-2 built in code (random weights): seeded text, schema-valid quests or clear failures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("torch")
+
+from jstools import play_ink  # noqa: E402
+from narrative_yarn import check_yarn  # noqa: E402
+from tiny_models import make_tiny_gpt2  # noqa: E402
+
+import gamegen  # noqa: E402
+from gamegen.errors import GenerationError  # noqa: E402
+from gamegen.narrative.filter import ContentFilterError  # noqa: E402
+from gamegen.narrative.llm import generate_text, open_decoder  # noqa: E402
+from gamegen.narrative.questline import QuestLine  # noqa: E402
+from gamegen.narrative.sampling import Sampling  # noqa: E402
+from gamegen.testing import forbid_global_rng  # noqa: E402
+
+WORLD = {"places": ["Ashford", "Mere"], "characters": ["Ada", "Bo"], "items": ["ring"], "creatures": ["wolf"],
+         "factions": ["Guild"]}
+# the tiny model has a 256-token context and a tokenizer trained on four lines: keep prompts short
+QUEST = {"task": "quest", "world": WORLD, "chain_length": 2, "max_new_tokens": 120, "max_chars": 16,
+         "prompt": "Quest in {world}:", "dialogue_prompt": "{giver}:"}
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> str:
+    return str(make_tiny_gpt2(tmp_path_factory.mktemp("models") / "tiny-gpt2"))
+
+
+def test_generate_text_is_seeded_and_leaves_global_rng_alone(model):
+    with forbid_global_rng("generate_text"):
+        a = generate_text(model, "The old tavern", gamegen.Context(1), max_new_tokens=20)
+        b = generate_text(model, "The old tavern", gamegen.Context(1), max_new_tokens=20)
+        c = generate_text(model, "The old tavern", gamegen.Context(2), max_new_tokens=20)
+    assert a == b and a != c and a
+    ctx = gamegen.Context(3)
+    greedy = [generate_text(model, "The old tavern", gamegen.Context(s), temperature=0, max_new_tokens=12) for s in (3, 4)]
+    generate_text(model, "x", ctx, max_new_tokens=2)
+    assert greedy[0] == greedy[1]  # greedy ignores the seed
+    assert ctx.models[0].model_id == model and ctx.neural
+    with pytest.raises(gamegen.ParamError, match="top_p=0: must be in"):
+        generate_text(model, "x", ctx, top_p=0)
+
+
+def test_top_k_one_is_greedy(model):
+    ctx = gamegen.Context(0)
+    greedy = open_decoder(model, ctx, Sampling(greedy=True)).restart("A rusty sword")
+    top1 = open_decoder(model, ctx, Sampling(temperature=1.5, top_k=1, top_p=1.0)).restart("A rusty sword")
+    assert greedy.continue_text(15) == top1.continue_text(15)
+
+
+def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):
+    gamegen.generate("narrative.llm", model=model, task="item", subject="a rusty sword", count=2, max_new_tokens=10,
+                     seed=4, out=tmp_path / "b")
+    data = json.loads((tmp_path / "b" / "narrative.llm" / "item.json").read_text())
+    assert len(data["results"]) == 2 and all(data["results"]) and data["prompt"] == "Item: a rusty sword\nDescription:"
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    entry = manifest["assets"][0]
+    assert all(f["ai_generated"] for f in entry["files"])
+    assert entry["provenance"]["models"][0]["model_id"] == model
+
+
+def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_path):
+    with forbid_global_rng("narrative.llm"):
+        gamegen.generate("narrative.llm", model=model, seed=3, out=tmp_path / "a", **QUEST)
+    gamegen.generate("narrative.llm", model=model, seed=3, out=tmp_path / "b", **QUEST)
+    folder = tmp_path / "a" / "narrative.llm"
+    line = QuestLine.model_validate_json((folder / "questline.json").read_text())  # the procedural schema
+    assert len(line.quests) == 2 and line.world.places == WORLD["places"]
+    assert {q.giver for q in line.quests} <= {"Ada", "Bo"} and all(0 < len(q.title) <= 16 for q in line.quests)
+    for name in ("questline.json", "dialogue_q1.ink", "dialogue_q2.yarn"):
+        assert (tmp_path / "b" / "narrative.llm" / name).read_bytes() == (folder / name).read_bytes()
+    for ink in sorted(folder.glob("*.ink")):
+        report = play_ink(ink)
+        assert report["errors"] == [] and report["stuck"] == [] and report["paths"] == report["endings"] > 0
+    for yarn in sorted(folder.glob("*.yarn")):
+        check_yarn(yarn.read_text(), yarn.with_suffix(".strings.csv").read_text(), yarn.name)
+
+
+def test_greedy_quest_is_seed_independent_in_its_text(model):
+    a = gamegen.generate("narrative.llm", model=model, seed=1, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1})
+    b = gamegen.generate("narrative.llm", model=model, seed=2, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1})
+    assert a[0].obj["quests"][0]["title"] == b[0].obj["quests"][0]["title"]
+
+
+def test_the_model_cannot_comply_within_the_budget(model):
+    with pytest.raises(GenerationError, match=r"did not finish the JSON value '\w+' within max_new_tokens=10"):
+        gamegen.generate("narrative.llm", model=model, **{**QUEST, "max_new_tokens": 10, "max_chars": 200})
+    with pytest.raises(GenerationError, match="the model's context is 256"):
+        gamegen.generate("narrative.llm", model=model, **{**QUEST, "prompt": "{world} " * 40})
+
+
+def test_prompt_templates_are_checked(model, tmp_path):
+    with pytest.raises(gamegen.ParamError, match=r"prompt: unknown placeholder\(s\) villain .allowed: \{subject\}"):
+        gamegen.generate("narrative.llm", model=model, prompt="About {villain}:")
+    template = tmp_path / "bark.txt"
+    template.write_text("A guard shouts about {subject}:")
+    run = gamegen.run_generator("narrative.llm", {"model": model, "task": "npc_line", "prompt": str(template),
+                                                  "subject": "wolves", "count": 1, "max_new_tokens": 8})
+    assert run.assets[0].obj["prompt"] == "A guard shouts about wolves:" and "bark.txt" in run.inputs
+    assert "\n" not in run.assets[0].obj["results"][0]
+
+
+def test_content_filter_regenerates_then_fails(model, tmp_path):
+    terms = tmp_path / "terms.txt"
+    terms.write_text("re:[a-z]\n")  # any lower-case letter: the random model cannot avoid it
+    with pytest.raises(ContentFilterError, match="all 2 samples hit the content filter"):
+        gamegen.generate("narrative.llm", model=model, count=1, max_new_tokens=8, filter_terms=str(terms),
+                         filter_attempts=2)
+    run = gamegen.run_generator("narrative.llm", {"model": model, "count": 1, "max_new_tokens": 8, "content_filter": "flag",
+                                                  "filter_terms": str(terms)})
+    assert run.assets[0].meta["content_filter"]["flagged"] is True
