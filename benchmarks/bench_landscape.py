@@ -65,14 +65,23 @@ def bench_noise(repeats: int) -> None:
     fast_noise = _best(lambda: fnl.gen_from_coords(points), repeats)
 
     cold = subprocess.run(
-        [sys.executable, "-c", "import time; t = time.perf_counter(); import numpy as np; "
-         "from gamegen.landscape.noise import fractal_grid; fractal_grid(np.zeros(4), np.zeros(4), octaves=6); "
-         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import time; t = time.perf_counter(); import numpy as np; "
+            "from gamegen.landscape.noise import fractal_grid; fractal_grid(np.zeros(4), np.zeros(4), octaves=6); "
+            "print(time.perf_counter() - t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     mpx = N_NOISE**2 / 1e6
     print(f"noise fBm {OCTAVES} octaves {N_NOISE}²:")
     print(f"  gamegen fractal_grid       {ours:8.3f} s  {mpx / ours:7.1f} Mpx/s")
-    print(f"  noise.pnoise2 per pixel    {per_pixel:8.3f} s  {mpx / per_pixel:7.2f} Mpx/s  (extrapolated from {sample})")
+    print(
+        f"  noise.pnoise2 per pixel    {per_pixel:8.3f} s  {mpx / per_pixel:7.2f} Mpx/s  (extrapolated from {sample})"
+    )
     print(f"  pyfastnoiselite FBm        {fast_noise:8.3f} s  {mpx / fast_noise:7.1f} Mpx/s")
     print(f"  ratio vs pnoise2           {per_pixel / ours:8.1f}×  (target ≥ 30×)")
     print(f"  ratio vs pyfastnoiselite   {fast_noise / ours:8.2f}×  (target ≥ 2×)")
@@ -88,8 +97,10 @@ def bench_erosion(repeats: int) -> None:
     terrain = Terrain.from_context(params, Context(0))
     terrain.window(0, 0, 64, 64)  # load the cached kernels
     times = {n: _best(lambda n=n: terrain.window(-1, -1, n + 2, n + 2), repeats) for n in (1025, 2049)}
-    print(f"erosion (noise + {params.erosion_iterations}×{params.rain} droplets/px + {params.thermal_iterations} "
-          f"thermal steps, halo {terrain.halo} px):")
+    print(
+        f"erosion (noise + {params.erosion_iterations}×{params.rain} droplets/px + {params.thermal_iterations} "
+        f"thermal steps, halo {terrain.halo} px):"
+    )
     for n, t in times.items():
         print(f"  {n}²  {t:7.2f} s")
     print(f"  ratio 2049² / 1025²  {times[2049] / times[1025]:.2f}×  (area ratio 4.0; target ≤ 4.5×)")

@@ -67,8 +67,10 @@ def test_splat_weights_sum_to_255(assets: dict[str, gamegen.Asset]) -> None:
 
 def test_erosion_carves_and_deposits() -> None:
     carved = {a.name: a for a in gamegen.generate("landscape.heightmap", seed=5, size=129, erosion_iterations=4)}
-    flat = {a.name: a for a in gamegen.generate("landscape.heightmap", seed=5, size=129, erosion_iterations=0,
-                                                  thermal_iterations=0)}
+    flat = {
+        a.name: a
+        for a in gamegen.generate("landscape.heightmap", seed=5, size=129, erosion_iterations=0, thermal_iterations=0)
+    }
     assert carved["wear"].array.max() > 100 and carved["deposition"].array.max() > 100
     assert flat["wear"].array.max() == 0 and flat["deposition"].array.max() == 0
     flow = carved["flow"].array.astype(np.float64)
@@ -111,16 +113,24 @@ def test_profile_size_rules_are_parameter_errors(profile: str, size: int) -> Non
 
 
 def test_cli_size_error_exits_2_naming_the_sizes(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["generate", "landscape.heightmap", "-o", str(tmp_path / "o"),
-                                       "--profile", "unreal", "--set", "size=1025"])
+    result = CliRunner().invoke(
+        main,
+        ["generate", "landscape.heightmap", "-o", str(tmp_path / "o"), "--profile", "unreal", "--set", "size=1025"],
+    )
     assert result.exit_code == 2
     assert "127, 253, 505, 1009, 2017, 4033, 8129" in result.output
 
 
-@pytest.mark.parametrize(("params", "text"), [
-    (dict(size=0), "size=0"), (dict(octaves=-1), "octaves=-1"), (dict(persistence=math.nan), "persistence=nan"),
-    (dict(noise="voronoi"), "noise"), (dict(talus_angle_deg=90), "talus_angle_deg"),
-])
+@pytest.mark.parametrize(
+    ("params", "text"),
+    [
+        (dict(size=0), "size=0"),
+        (dict(octaves=-1), "octaves=-1"),
+        (dict(persistence=math.nan), "persistence=nan"),
+        (dict(noise="voronoi"), "noise"),
+        (dict(talus_angle_deg=90), "talus_angle_deg"),
+    ],
+)
 def test_bad_parameters_are_clear_errors(params: dict, text: str) -> None:
     with pytest.raises(gamegen.ParamError, match=text):
         gamegen.generate("landscape.heightmap", **params)

@@ -46,8 +46,9 @@ def test_fractal_kinds_are_bounded_and_differ(kind: str) -> None:
     np.testing.assert_array_equal(fractal_points(gx, gy, octaves=5, kind=kind), values)
 
 
-@pytest.mark.parametrize(("kw", "message"), [(dict(octaves=0), "octaves"), (dict(base=256), "base"),
-                                             (dict(kind="cellular"), "kind")])
+@pytest.mark.parametrize(
+    ("kw", "message"), [(dict(octaves=0), "octaves"), (dict(base=256), "base"), (dict(kind="cellular"), "kind")]
+)
 def test_bad_settings_name_the_argument(kw: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         fractal_grid(np.zeros(2), np.zeros(2), **kw)

@@ -42,8 +42,9 @@ def test_neighbours_share_their_edge_samples_exactly(world: dict[str, np.ndarray
 
 
 def test_a_tile_made_alone_equals_the_same_tile_in_the_world(world: dict[str, np.ndarray]) -> None:
-    alone = _heights(gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, tile_x=1, tile_y=1,
-                                      **TERRAIN))
+    alone = _heights(
+        gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, tile_x=1, tile_y=1, **TERRAIN)
+    )
     assert list(alone) == ["height_x1_y1"]
     np.testing.assert_array_equal(alone["height_x1_y1"], world["height_x1_y1"])
 
@@ -60,8 +61,14 @@ def test_no_step_at_tile_borders_compared_with_one_heightmap(world: dict[str, np
     tiled = _assembled(world).astype(np.float64)
     b = TILE - 1
     interior = np.concatenate([np.abs(np.diff(one_map, axis=1)).ravel(), np.abs(np.diff(one_map, axis=0)).ravel()])
-    steps = np.concatenate([np.abs(tiled[:, b + 1] - tiled[:, b]), np.abs(tiled[:, b] - tiled[:, b - 1]),
-                            np.abs(tiled[b + 1, :] - tiled[b, :]), np.abs(tiled[b, :] - tiled[b - 1, :])])
+    steps = np.concatenate(
+        [
+            np.abs(tiled[:, b + 1] - tiled[:, b]),
+            np.abs(tiled[:, b] - tiled[:, b - 1]),
+            np.abs(tiled[b + 1, :] - tiled[b, :]),
+            np.abs(tiled[b, :] - tiled[b - 1, :]),
+        ]
+    )
     assert steps.max() <= interior.max()
     assert np.percentile(steps, 90) <= np.percentile(interior, 95)
     # the same terrain: tiled erosion departs from one-piece erosion by far less than the relief
@@ -81,6 +88,7 @@ def test_height_mapping_is_global(tmp_path: Path) -> None:
 def test_tile_outside_the_grid_and_bad_tile_size_are_parameter_errors(tmp_path: Path) -> None:
     with pytest.raises(gamegen.ParamError, match="tile_x=2.*0 ≤ tile_x ≤ 1"):
         gamegen.generate("landscape.world", grid=2, tile_x=2)
-    result = CliRunner().invoke(main, ["generate", "landscape.world", "-o", str(tmp_path / "w"), "--profile", "unity",
-                                       "--set", "tile_size=64"])
+    result = CliRunner().invoke(
+        main, ["generate", "landscape.world", "-o", str(tmp_path / "w"), "--profile", "unity", "--set", "tile_size=64"]
+    )
     assert result.exit_code == 2 and "tile_size=64" in result.output and "4097" in result.output

@@ -107,9 +107,7 @@ class Droplets:
     phase_starts: np.ndarray
 
 
-def spawn_droplets(
-    key: int, x0: int, y0: int, w: int, h: int, pass_index: int, rain: float, reach: int
-) -> Droplets:
+def spawn_droplets(key: int, x0: int, y0: int, w: int, h: int, pass_index: int, rain: float, reach: int) -> Droplets:
     """Droplets of one pass over the window whose top-left pixel is global ``(x0, y0)``.
 
     Each global pixel spawns with probability ``rain``; spawn point, order within a cell and the pass's phase
@@ -230,8 +228,19 @@ def hydraulic_erosion(
     h = (height / np.float32(unit)).astype(np.float32, copy=False)
     flow = np.zeros((rows, cols), np.float32)
     s = settings
-    physics = np.array([s.inertia, s.capacity, s.min_capacity, s.deposit_speed, s.erode_speed * s.strength,
-                        s.evaporation, s.gravity, s.lifetime], np.float64)
+    physics = np.array(
+        [
+            s.inertia,
+            s.capacity,
+            s.min_capacity,
+            s.deposit_speed,
+            s.erode_speed * s.strength,
+            s.evaporation,
+            s.gravity,
+            s.lifetime,
+        ],
+        np.float64,
+    )
     bdx, bdy, bw = _brush(s.radius)
     for p in range(s.passes):
         d = spawn_droplets(key, x0, y0, cols, rows, p, s.rain, s.reach)
@@ -279,8 +288,9 @@ def _talus_in(h, limit, amount, total, out):  # noqa: ANN001
             out[r, c] = v
 
 
-def thermal_erosion(height: np.ndarray, iterations: int, talus_deg: float, metres_per_pixel: float,
-                    rate: float = 0.5) -> np.ndarray:
+def thermal_erosion(
+    height: np.ndarray, iterations: int, talus_deg: float, metres_per_pixel: float, rate: float = 0.5
+) -> np.ndarray:
     """Let material slide down slopes steeper than the talus angle; each iteration only looks at 3×3 neighbours.
 
     A float32 ``height`` is used as a work buffer (its contents are lost); the result is returned.

@@ -34,8 +34,9 @@ def _facts(asset: HeightmapAsset) -> dict[str, Any]:
 
 
 def _png16(asset: HeightmapAsset, ctx: ExportContext, meta: dict[str, Any]) -> ExportedFile:
-    return ExportedFile(asset.name + ".png", encode_png(asset.heights, xmp=xmp_packet(ctx.provenance)), "image/png",
-                        meta)
+    return ExportedFile(
+        asset.name + ".png", encode_png(asset.heights, xmp=xmp_packet(ctx.provenance)), "image/png", meta
+    )
 
 
 def _raw(asset: HeightmapAsset, suffix: str, meta: dict[str, Any], bottom_up: bool = False) -> ExportedFile:
@@ -96,7 +97,11 @@ def export_godot(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile
     check_size("godot", asset.size)
     meta = {
         **_facts(asset),
-        "godot": {"r16_byte_order": "little-endian", "height_min_m": 0.0, "height_max_m": asset.height_range_m,
-                  "exr_channel": "R, metres (float32)"},
+        "godot": {
+            "r16_byte_order": "little-endian",
+            "height_min_m": 0.0,
+            "height_max_m": asset.height_range_m,
+            "exr_channel": "R, metres (float32)",
+        },
     }
     return [_raw(asset, ".r16", meta), _exr(asset, meta), _sidecar(asset, meta)]

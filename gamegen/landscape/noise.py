@@ -60,8 +60,16 @@ def _cell(a: int, b: int, j: int, jj: int, y: Any) -> Any:
     h00, h10 = PERM[PERM[a + j]] & 15, PERM[PERM[b + j]] & 15
     h01, h11 = PERM[PERM[a + jj]] & 15, PERM[PERM[b + jj]] & 15
     y1 = y - _ONE
-    return (GRAD_X[h00], GRAD_X[h10], GRAD_X[h01], GRAD_X[h11],
-            y * GRAD_Y[h00], y * GRAD_Y[h10], y1 * GRAD_Y[h01], y1 * GRAD_Y[h11])
+    return (
+        GRAD_X[h00],
+        GRAD_X[h10],
+        GRAD_X[h01],
+        GRAD_X[h11],
+        y * GRAD_Y[h00],
+        y * GRAD_Y[h10],
+        y1 * GRAD_Y[h01],
+        y1 * GRAD_Y[h11],
+    )
 
 
 @nb.njit(cache=True, inline="always")

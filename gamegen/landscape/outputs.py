@@ -24,8 +24,7 @@ BAND_ROWS = 256
 _LAYERS = {"normal": 3, "slope": 1, "flow": 1, "wear": 1, "deposition": 1, "splat": 4, "albedo": 3, "preview": 3}
 
 
-def map_assets(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, suffix: str = "",
-               **meta: Any) -> list[Asset]:
+def map_assets(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, suffix: str = "", **meta: Any) -> list[Asset]:
     """Assets of the square map whose fields were computed with a 1-pixel margin around global pixel ``(x0, y0)``.
 
     ``suffix`` is appended to every asset name (``height_x0_y1``); ``meta`` goes into each asset's manifest entry.
@@ -42,24 +41,35 @@ def map_assets(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, suffix
     erosion_half = EROSION_HALF * p.height_range_m
     scale = {"metres_per_pixel": p.metres_per_pixel, "height_range_m": p.height_range_m, **meta}
     return [
-        HeightmapAsset(f"height{suffix}", HeightmapAsset.encode(height, p.height_range_m), p.metres_per_pixel,
-                       p.height_range_m, meta={**meta, "sea_level_m": p.sea_level * p.height_range_m}),
+        HeightmapAsset(
+            f"height{suffix}",
+            HeightmapAsset.encode(height, p.height_range_m),
+            p.metres_per_pixel,
+            p.height_range_m,
+            meta={**meta, "sea_level_m": p.sea_level * p.height_range_m},
+        ),
         NormalMapAsset(f"normal{suffix}", layers["normal"], meta=dict(meta)),
         ImageAsset(f"slope{suffix}", layers["slope"], meta={**meta, "encoding": "degrees = value / 255 * 90"}),
         ImageAsset(f"flow{suffix}", layers["flow"], meta={**meta, "encoding": f"flux / (flux + {FLOW_HALF}) * 255"}),
-        ImageAsset(f"wear{suffix}", layers["wear"],
-                   meta={**meta, "encoding": f"metres removed m: m / (m + {erosion_half:g}) * 255"}),
-        ImageAsset(f"deposition{suffix}", layers["deposition"],
-                   meta={**meta, "encoding": f"metres laid down m: m / (m + {erosion_half:g}) * 255"}),
+        ImageAsset(
+            f"wear{suffix}",
+            layers["wear"],
+            meta={**meta, "encoding": f"metres removed m: m / (m + {erosion_half:g}) * 255"},
+        ),
+        ImageAsset(
+            f"deposition{suffix}",
+            layers["deposition"],
+            meta={**meta, "encoding": f"metres laid down m: m / (m + {erosion_half:g}) * 255"},
+        ),
         ImageAsset(f"splat{suffix}", layers["splat"], meta={**meta, "legend": "splat_legend.json"}),
         ImageAsset(f"preview{suffix}", layers["preview"], meta={**meta, "preview": True}),
-        terrain_mesh(f"terrain{suffix}", fields.height, p.metres_per_pixel, p.mesh_resolution, layers["albedo"],
-                     scale),
+        terrain_mesh(f"terrain{suffix}", fields.height, p.metres_per_pixel, p.mesh_resolution, layers["albedo"], scale),
     ]
 
 
-def _fill_band(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, rows: slice,
-               out: dict[str, np.ndarray]) -> None:
+def _fill_band(
+    terrain: Terrain, fields: TerrainFields, x0: int, y0: int, rows: slice, out: dict[str, np.ndarray]
+) -> None:
     """Compute every 8-bit layer for the map rows ``rows`` (global row ``y0`` is the first) into ``out``."""
     p = terrain.params
     n = rows.stop - rows.start

@@ -26,8 +26,14 @@ class World(Generator):
     kind = "landscape"
     version = "1.0.0"
     params = WorldParams
-    quick_params = {"tile_size": 33, "grid": 2, "octaves": 5, "erosion_iterations": 1, "thermal_iterations": 2,
-                    "mesh_resolution": 16}
+    quick_params = {
+        "tile_size": 33,
+        "grid": 2,
+        "octaves": 5,
+        "erosion_iterations": 1,
+        "thermal_iterations": 2,
+        "mesh_resolution": 16,
+    }
 
     def generate(self, params: WorldParams, ctx: Context) -> list[Asset]:
         """Make the requested tiles row by row, reusing erosion blocks between neighbours and freeing passed ones."""
@@ -35,8 +41,10 @@ class World(Generator):
         for axis in ("tile_x", "tile_y"):
             value = getattr(params, axis)
             if value is not None and value >= params.grid:
-                raise ParamError(f"{axis}={value}: outside the {params.grid}×{params.grid} grid "
-                                 f"(allowed: 0 ≤ {axis} ≤ {params.grid - 1})")
+                raise ParamError(
+                    f"{axis}={value}: outside the {params.grid}×{params.grid} grid "
+                    f"(allowed: 0 ≤ {axis} ≤ {params.grid - 1})"
+                )
         from .outputs import legend_asset, map_assets  # numba-backed modules load only when terrain is made
         from .terrain import Terrain
 
@@ -72,8 +80,14 @@ def _layout(params: WorldParams, block: int) -> dict[str, Any]:
         "height_encoding": "metres = value / 65535 * height_range_m (the same for every tile)",
         "erosion_block_px": block,
         "tiles": [
-            {"x": i, "y": j, "suffix": f"_x{i}_y{j}", "origin_m": [i * step_m, j * step_m],
-             "unity_tile_index": [i, params.grid - 1 - j]}
-            for j in range(params.grid) for i in range(params.grid)
+            {
+                "x": i,
+                "y": j,
+                "suffix": f"_x{i}_y{j}",
+                "origin_m": [i * step_m, j * step_m],
+                "unity_tile_index": [i, params.grid - 1 - j],
+            }
+            for j in range(params.grid)
+            for i in range(params.grid)
         ],
     }
