@@ -1,0 +1,159 @@
+"""character.sheet: names from culture models or a user's list, rule-set stats, a stable output schema, backstories."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import gamegen
+from gamegen.character.names import CULTURES, NameModel, load_culture
+from gamegen.character.sheet import CharacterSheet
+from gamegen.cli import main
+
+FIELDS = {
+    "format": "string", "name": "string", "culture": "string", "role": "string", "level": "integer",
+    "stats": "object", "derived": "object", "traits": "array", "inventory": "array", "gold": "integer",
+    "backstory": "string", "backstory_source": "string",
+}
+
+RULES = {
+    "format": "gamegen.character.rules/1",
+    "stats": ["might", "wits"],
+    "stat_spread": 0,
+    "derived": {"hp": {"base": 5, "per_level": 2, "stat": "might", "stat_factor": 1}},
+    "classes": {"knight": {"base": {"might": 12, "wits": 6}, "growth": {"might": 1},
+                           "inventory": [{"item": "lance", "count": 1}], "traits": ["dutiful"]}},
+    "backstory": {"templates": ["{name} the {role} rides from {town}."], "words": {"town": ["Ashford"]}},
+}
+
+
+def sheet(seed: int = 0, **params) -> dict:
+    return gamegen.generate("character.sheet", seed=seed, **params)[0].obj
+
+
+def test_info_shows_a_stable_output_schema():
+    res = CliRunner().invoke(main, ["info", "character.sheet", "--json"])
+    assert res.exit_code == 0, res.output
+    schema = json.loads(res.output)["output_schema"]
+    assert {k: v.get("type") for k, v in schema["properties"].items()} == FIELDS
+    assert set(schema["required"]) == set(FIELDS) - {"format"}
+    assert schema["properties"]["format"]["const"] == "gamegen.character.sheet/1"
+    assert schema["properties"]["backstory_source"]["enum"] == ["procedural", "model"]
+
+
+def test_sheets_are_seeded_and_valid():
+    a, b, c = sheet(4, level=7), sheet(4, level=7), sheet(5, level=7)
+    assert a == b and a != c
+    CharacterSheet.model_validate(a)
+    assert a["backstory_source"] == "procedural" and a["name"] in a["backstory"]
+    assert a["name"][0].isupper() and a["level"] == 7
+
+
+def test_stats_derived_values_and_gold_scale_with_level():
+    low, high = sheet(1, role="warrior", level=1), sheet(1, role="warrior", level=40)
+    assert high["name"] == low["name"]  # one seed, one character: only the level changed
+    assert all(high["stats"][s] > low["stats"][s] for s in low["stats"])
+    assert high["derived"]["hp"] > low["derived"]["hp"] and high["gold"] > low["gold"]
+    assert len(high["inventory"]) > len(low["inventory"])
+
+
+def test_a_users_rule_set_replaces_the_built_in_one(tmp_path):
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(RULES))
+    got = sheet(2, rules=str(path), level=3, traits=1)
+    assert got["role"] == "knight" and got["stats"] == {"might": 14, "wits": 6}
+    assert got["derived"] == {"hp": 5 + 2 * 2 + 14}
+    assert got["inventory"] == [{"item": "lance", "count": 1}] and got["traits"] == ["dutiful"]
+    assert got["backstory"] == f"{got['name']} the knight rides from Ashford."
+    gen = gamegen.registry.get("character.sheet")
+    assert gen().input_files(gen.validate({"rules": str(path)})) == [path]
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda r: r["classes"]["knight"]["base"].pop("wits"), "classes.knight.base lacks wits"),
+        (lambda r: r["derived"]["hp"].update(stat="luck"), "derived.hp.stat: unknown stat 'luck'"),
+        (lambda r: r["backstory"]["templates"].append("{dragon}"), "backstory template uses {dragon}"),
+        (lambda r: r.update(format="other/1"), "format"),
+        (lambda r: r["classes"].clear(), "classes"),
+    ],
+)
+def test_bad_rule_sets_are_parameter_errors_that_say_where(tmp_path, change, needle):
+    rules = json.loads(json.dumps(RULES))
+    change(rules)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    with pytest.raises(gamegen.ParamError) as err:
+        sheet(rules=str(path))
+    assert "rules=" in str(err.value) and needle in str(err.value)
+
+
+def test_unreadable_rules_unknown_roles_and_bad_levels():
+    with pytest.raises(gamegen.ParamError, match="rules='/no/such.json': cannot read"):
+        sheet(rules="/no/such.json")
+    with pytest.raises(gamegen.ParamError, match=r"role='pirate': not a class .*allowed: auto, bard, cleric"):
+        sheet(role="pirate")
+    with pytest.raises(gamegen.ParamError, match="1 ≤ level ≤ 100"):
+        sheet(level=0)
+
+
+def test_names_train_on_a_users_list(tmp_path):
+    names = ["Kora", "Rokan", "Nakor", "Orka", "Karon", "Ronak", "Korran", "Anko", "# a comment", ""]
+    path = tmp_path / "names.txt"
+    path.write_text("\n".join(names))
+    got = [sheet(seed, name_file=str(path)) for seed in range(6)]
+    assert {g["culture"] for g in got} == {"custom"}
+    assert all(set(g["name"].lower()) <= set("korna") for g in got)
+    path.write_text("Kora\nRokan\n")
+    with pytest.raises(gamegen.ParamError, match="name_file=.*at least 3 distinct names"):
+        sheet(name_file=str(path))
+
+
+def test_every_culture_ships_a_model_file_and_makes_plausible_names():
+    files = {p.name.removesuffix(".json") for p in (resources.files("gamegen.character") / "data" / "names").iterdir()}
+    assert files == set(CULTURES)
+    rng = np.random.default_rng(0)
+    for culture in CULTURES:
+        model = load_culture(culture)
+        for name in (model.sample(rng) for _ in range(20)):
+            assert name[0].isupper() and model.min_length <= len(name) <= model.max_length
+        assert sheet(culture=culture)["culture"] == culture
+
+
+def test_name_models_prefer_new_names_and_are_seeded():
+    model = NameModel.train(["Alda", "Berta", "Celda", "Dalia", "Elba", "Freda", "Gilda", "Hilda"])
+    draws = [model.sample(np.random.default_rng(s)) for s in range(30)]
+    assert draws == [model.sample(np.random.default_rng(s)) for s in range(30)]
+    assert sum(d.lower() not in model.known for d in draws) >= 25
+    with pytest.raises(ValueError, match="order must be 1–4"):
+        NameModel.train(["a", "b", "c"], order=9)
+
+
+def test_the_sprite_can_carry_the_same_character_sheet():
+    sprite = {a.name: a for a in gamegen.generate("character.sprite", seed=6, size=16, character_sheet=True)}
+    assert sprite["character"].obj == sheet(6)
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("transformers")
+    from tiny_models import make_tiny_gpt2
+
+    return make_tiny_gpt2(tmp_path_factory.mktemp("models") / "tiny-gpt2")
+
+
+def test_backstory_from_a_named_language_model(tiny_gpt2, tmp_path):
+    assets = gamegen.generate("character.sheet", seed=3, out=tmp_path / "b", backstory_model=str(tiny_gpt2))
+    got = assets[0].obj
+    assert got["backstory_source"] == "model" and got["backstory"].strip()
+    assert got["name"] == sheet(3)["name"]  # the model only writes the story; the rest stays procedural
+    entry = json.loads((tmp_path / "b" / "manifest.json").read_text())["assets"][0]
+    assert entry["provenance"]["ai_generated"] is True
+    again = gamegen.generate("character.sheet", seed=3, backstory_model=str(tiny_gpt2))[0].obj
+    assert again == got
