@@ -23,10 +23,10 @@ from PIL import Image
 
 import gamegen
 from gamegen.character.animation import motion
+from gamegen.character.figure import choose_look, draw_figure, render_frames
 from gamegen.character.masks import TEMPLATES
 from gamegen.character.palettes import nearest_index, resolve_colour, resolve_palette, to_oklab
 from gamegen.character.pixelart import downscale_dominant, pixelate
-from gamegen.character.sprite import choose_look, draw_figure, render_frames
 
 
 def best(fn: Callable[[], object], repeats: int) -> float:
@@ -77,7 +77,7 @@ def bench_sprites(sizes: list[int], repeats: int) -> None:
     for size in sizes:
         figure = draw_figure(TEMPLATES["humanoid"].front, size, look, 0.6, np.random.default_rng(1))
         move = motion("biped", "walk", False, 6)
-        offsets = np.floor(np.abs(move.offsets) * size / 16 + 0.75).astype(int) * np.sign(move.offsets).astype(int)
+        offsets = move.pixel_offsets(size / 16)
         ours = best(lambda f=figure, o=offsets, m=move: render_frames(f, o, m.squash, m.flash, look), repeats)
         base = best(lambda f=figure, o=offsets: loop_render(f, o), 1)
         print(f"  render 6 walk frames at {size:>3}: gamegen {ours * 1000:7.2f} ms, per-pixel loop {base * 1000:8.1f} ms"

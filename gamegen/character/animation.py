@@ -34,6 +34,11 @@ class Motion:
     squash: np.ndarray
     flash: np.ndarray
 
+    def pixel_offsets(self, cell: float) -> np.ndarray:
+        """Offsets in whole pixels for cells ``cell`` pixels wide, rounded away from zero from a quarter pixel on:
+        small sprites keep their motion instead of rounding it away, and mirrored moves stay mirrored."""
+        return (np.sign(self.offsets) * np.floor(np.abs(self.offsets) * cell + 0.75)).astype(int)
+
 
 class _Pose:
     """Accumulates part moves and squash for every frame at once (arrays over frames, never a frame loop)."""
