@@ -19,10 +19,11 @@ from ..params import Field, Params
 from .animation import ANIMATIONS, LOOPS, motion
 from .atlas import SpriteSheetAsset, pack_rows
 from .figure import choose_look, draw_figure, render_frames
-from .masks import TEMPLATES, Template, parse_user_mask, user_template
+from .masks import TEMPLATES, parse_user_mask, user_template
 from .palettes import parse_hex, resolve_colour, resolve_palette
 from .pixelart import upscale_nearest
 from .preview import animation_gif
+from .sheet import SheetParams, build_sheet
 
 __all__ = ["SpriteParams", "SpriteGenerator"]
 
@@ -115,11 +116,11 @@ class SpriteGenerator(Generator):
     quick_params = {"size": 16, "walk_frames": 4}
 
     def generate(self, params: SpriteParams, ctx: Context) -> list[Asset]:
-        template: Template = user_template(params.mask, params.mirror) if params.mask else TEMPLATES[params.template]
+        template = user_template(params.mask, params.mirror) if params.mask else TEMPLATES[params.template]
         palette = resolve_palette(params.palette)
         look = choose_look(palette, resolve_colour(params.outline, palette), template.rig, ctx.child("look"))
         directions = template.directions[: 1 if params.directions == 1 else None]
-        figures = {
+        figures = {  # down and up share a stream: the back view has the front's silhouette
             d: draw_figure(template.view(d), params.size, look, params.density,
                            ctx.child("body", "side" if d in ("left", "right") else "front"))
             for d in directions
@@ -159,7 +160,5 @@ class SpriteGenerator(Generator):
         assets.append(ImageAsset("sprite_icon", icon, meta={"preview": True, "frame": atlas.frames[0].name}))
         assets += previews
         if params.character_sheet:
-            from .sheet import SheetParams, build_sheet
-
             assets.append(DataAsset("character", build_sheet(SheetParams(), ctx)))
         return assets
