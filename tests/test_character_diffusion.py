@@ -69,6 +69,7 @@ def test_k_colour_portrait_bundle_is_labelled_ai_generated_with_the_model_hash(t
         ({"resolution": 100}, "resolution=100: value error, must be a multiple of 8"),
         ({"palette": "neon"}, "unknown palette 'neon'"),
         ({"size": 4}, "16 ≤ size ≤ 128"),
+        ({"size": 128}, "size=128 must not exceed resolution=64"),
         ({"key_color": "#12"}, "key_color"),
     ],
 )

@@ -95,3 +95,5 @@ def test_helpers():
     assert ring.sum() == 4 and not ring[2, 2]
     with pytest.raises(ValueError, match="RGB or RGBA"):
         pixelate(np.zeros((8, 8), dtype=np.uint8), 4, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="only scales down"):
+        pixelate(np.zeros((8, 8, 3), dtype=np.uint8), 16, rng=np.random.default_rng(0))

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from ..assets import Asset, ImageAsset
 from ..context import Context
@@ -57,6 +57,12 @@ class DiffusionParams(Params):
         if v % 8:
             raise ValueError("must be a multiple of 8")
         return v
+
+    @model_validator(mode="after")
+    def _downscale(self) -> DiffusionParams:
+        if self.size > self.resolution:
+            raise ValueError(f"size={self.size} must not exceed resolution={self.resolution}: the pass only scales down")
+        return self
 
     @field_validator("palette")
     @classmethod

@@ -111,6 +111,19 @@ def _border_connected(candidate: np.ndarray) -> np.ndarray:
         filled = grown
 
 
+def _bayer(lab: np.ndarray, foreground: np.ndarray, cells: np.ndarray, grid: tuple[int, int],
+           palette_lab: np.ndarray) -> np.ndarray:
+    """Ordered dithering: each cell's mean foreground colour, nudged in lightness by a 4×4 Bayer threshold."""
+    n = grid[0] * grid[1]
+    fg, flat = foreground.ravel(), cells.ravel()[foreground.ravel()]
+    count = np.maximum(np.bincount(flat, minlength=n), 1)
+    mean = np.stack([np.bincount(flat, weights=lab[..., c].ravel()[fg], minlength=n) for c in range(3)], 1)
+    mean = (mean / count[:, None]).reshape(*grid, 3)
+    step = np.ptp(palette_lab[:, 0]) / max(len(palette_lab) - 1, 1)
+    mean[..., 0] += step * np.tile(_BAYER4, (grid[0] // 4 + 1, grid[1] // 4 + 1))[: grid[0], : grid[1]]
+    return nearest_index(mean, palette_lab)
+
+
 def pixelate(
     image: np.ndarray,
     size: int,
@@ -135,14 +148,16 @@ def pixelate(
         raise ValueError(f"pixelate needs an RGB or RGBA image, got shape {image.shape}")
     rgb = image[..., :3]
     h, w = rgb.shape[:2]
+    if not 1 <= size <= w:
+        raise ValueError(f"size {size} must be 1–{w}: the pass only scales down")
     grid = (max(1, round(size * h / w)), size)
+    cells = _cell_index((h, w), grid)
     if background == "alpha":
         if image.shape[2] != 4:
             raise ValueError("background removal by alpha needs an image with an alpha channel")
         foreground = image[..., 3] >= 128
     elif background == "key":  # keyed pixels are background only where their cells connect to the border
         keyed = key_background(rgb, key, tolerance)
-        cells = _cell_index((h, w), grid)
         share = np.bincount(cells.ravel(), weights=keyed.ravel()) / np.bincount(cells.ravel())
         backdrop = _border_connected((share > 0.5).reshape(grid))
         foreground = ~(keyed & backdrop.ravel()[cells])
@@ -155,20 +170,13 @@ def pixelate(
     lab = to_oklab(rgb)
     dominant, opaque = downscale_dominant(nearest_index(lab, palette_lab), foreground, grid, len(palette))
     if dither == "bayer":
-        cells = _cell_index((h, w), grid).ravel()
-        count = np.maximum(np.bincount(cells, minlength=grid[0] * grid[1]), 1)
-        mean = np.stack([np.bincount(cells, weights=lab[..., c].ravel(), minlength=count.size) for c in range(3)], 1)
-        mean = (mean / count[:, None]).reshape(*grid, 3)
-        spread = np.ptp(palette_lab[:, 0]) / max(len(palette) - 1, 1)
-        mean[..., 0] += spread * np.tile(_BAYER4, (grid[0] // 4 + 1, grid[1] // 4 + 1))[: grid[0], : grid[1]]
-        dominant = nearest_index(mean, palette_lab)
+        dominant = _bayer(lab, foreground, cells, grid, palette_lab)
     out = np.zeros((*grid, 4), dtype=np.uint8)
     out[..., :3] = palette[dominant]
     out[..., 3] = np.where(opaque, 255, 0)
-    ring_colour = palette[int(np.argmin(palette_lab[:, 0]))] if isinstance(outline, str) else outline
     if not (isinstance(outline, str) and outline == "none"):
         ring = outline_ring(opaque)
-        out[ring, :3] = ring_colour
+        out[ring, :3] = palette[int(np.argmin(palette_lab[:, 0]))] if isinstance(outline, str) else outline
         out[ring, 3] = 255
     out[out[..., 3] == 0, :3] = 0
     return out
