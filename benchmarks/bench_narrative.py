@@ -100,7 +100,7 @@ def main() -> None:
             return n
 
         def constrained() -> int:
-            w = JsonWriter(sampler.restart(prompt), budget=10 * n)
+            w = JsonWriter(sampler.restart(prompt), budget=n)
             while w.used < n:
                 w.text(f"field{len(w.values)}", 40)
             return w.used

@@ -7,7 +7,7 @@ The shape is fixed here; the words come from elsewhere — the built-in dialogue
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,8 +39,12 @@ class Npc(BaseModel):
     place: str = Field("the village", min_length=1, max_length=80)
 
 
-def _node(did: str, name: str, speaker: str, lines: list[tuple[str, Condition | None]],
-          choices: list[tuple[str, str, Condition | None, list[Effect]]] = (), effects: list[Effect] = ()) -> Node:
+_Say = tuple[str, Condition | None]  # a line: text, condition
+_Option = tuple[str, str, Condition | None, list[Effect]]  # a choice: text, target node name, condition, effects
+
+
+def _node(did: str, name: str, speaker: str, lines: Sequence[_Say], choices: Sequence[_Option] = (),
+          effects: Sequence[Effect] = ()) -> Node:
     """A node whose line and choice ids are ``<node>_<n>`` (stable: they depend only on the structure)."""
     node_id = f"{did}_{name}"
     ids = (f"{node_id}_{i}" for i in range(len(lines) + len(choices)))

@@ -54,7 +54,8 @@ def token_masks(tokenizer: Any, vocab_size: int) -> TokenMasks:
 class JsonWriter:
     """Writes one JSON object through a decoder (after its prompt): :meth:`text` or :meth:`choice` per field.
 
-    ``values`` holds the object so far; ``budget`` bounds the sampled tokens of all string values together.
+    ``values`` holds the object so far; ``budget`` bounds the sampled tokens of each string value; ``used``
+    counts the tokens sampled in all.
     """
 
     def __init__(self, decoder: Decoder, budget: int) -> None:
@@ -74,12 +75,14 @@ class JsonWriter:
         self.decoder.feed_text('"')
         m = self.masks
         value = tail = ""
+        sampled = 0
         while len(value) < max_chars:
-            if self.used == self.budget:
+            if sampled == self.budget:
                 raise GenerationError(
                     f"the model did not finish the JSON value {key!r} within max_new_tokens={self.budget}")
             fits = m.lengths <= max_chars - len(value)
             token = self.decoder.pick(m.closing | (m.inside & fits) if value else m.wordy & fits)
+            sampled += 1
             self.used += 1
             if m.closing[token]:
                 tail = m.texts[token].split('"', 1)[0]

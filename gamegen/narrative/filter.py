@@ -165,7 +165,7 @@ class FilterReport:
         """An empty report for the filter a run's parameters describe."""
         return cls(content_filter(params, ctx), params.content_filter)
 
-    def review(self, texts: Iterable[str], sample: str | int) -> bool:
+    def review(self, texts: Iterable[str], sample: str) -> bool:
         """Check one sample; record its hits; True when it may be kept (clean, or the mode is ``flag``)."""
         self.attempts += 1
         found = [{"sample": sample, "list": h.list, "term": h.term} for h in self.filter.check(texts)]

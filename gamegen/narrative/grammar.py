@@ -54,7 +54,7 @@ class GrammarGenerator(Generator):
         seen: set[str] = set()
         for draw in range(budget):
             text = grammar.expand(params.start, ctx.child("sample", draw))
-            if (params.unique and text in seen) or not report.review([text], draw):
+            if (params.unique and text in seen) or not report.review([text], str(draw)):
                 continue
             texts.append(text)
             seen.add(text)

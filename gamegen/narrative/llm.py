@@ -55,7 +55,7 @@ class LLMParams(QuestParams):
     dialogue_prompt: str | None = Field(None, description=(
         "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"))
     count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
-    max_new_tokens: int = Field(120, ge=1, le=4096, description="Token budget per sample or per JSON object")
+    max_new_tokens: int = Field(120, ge=1, le=4096, description="Token budget per sample (task=quest: per JSON value)")
     max_chars: int = Field(200, ge=8, le=400, description="Task quest: longest title, motivation or line the model writes")
     temperature: float = Field(0.8, ge=0, le=5, description="Sampling temperature; 0 is greedy")
     top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling: keep the most likely tokens up to this mass")

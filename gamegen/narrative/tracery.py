@@ -266,20 +266,30 @@ class _Expansion:
         return fn(text, *args)
 
 
+@lru_cache(maxsize=1)
+def _builtin_names() -> tuple[str, ...]:
+    root = resources.files(__package__) / "grammars"
+    return tuple(sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json")))
+
+
+@lru_cache(maxsize=32)
+def _builtin_text(name: str) -> str:
+    return (resources.files(__package__) / "grammars" / f"{name}.json").read_text("utf-8")
+
+
 def builtin_grammars() -> list[str]:
     """Names of the grammars shipped with gamegen (``gamegen/narrative/grammars/*.json``)."""
-    root = resources.files(__package__) / "grammars"
-    return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".json"))
+    return list(_builtin_names())
 
 
 def load_grammar(source: str, ctx: Context | None = None, **limits: int) -> Grammar:
     """A built-in grammar by name, or a user's Tracery JSON file (read through ``ctx`` so its hash is recorded)."""
-    if source in builtin_grammars():
-        data = (resources.files(__package__) / "grammars" / f"{source}.json").read_text("utf-8")
+    if source in _builtin_names():
+        data = _builtin_text(source)
     elif Path(source).is_file():
         data = (ctx.read_input(source) if ctx is not None else Path(source).read_bytes()).decode("utf-8")
     else:
-        names = ", ".join(builtin_grammars())
+        names = ", ".join(_builtin_names())
         raise ParamError(f"grammar={source!r}: neither a built-in grammar ({names}) nor a JSON file")
     try:
         rules = json.loads(data)
