@@ -67,12 +67,40 @@ def _bump(t: np.ndarray, lag: float = 0.0) -> np.ndarray:
     return 0.5 * (1.0 - np.cos(2.0 * np.pi * (t - lag)))
 
 
-def _biped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
+@dataclass(frozen=True)
+class _Clock:
+    """The timing curves every rig uses, sampled at each frame's phase ``t`` in [0, 1)."""
+
+    t: np.ndarray
+
+    @property
+    def sin(self) -> np.ndarray:
+        return np.sin(2 * np.pi * self.t)
+
+    @property
+    def cos(self) -> np.ndarray:
+        return np.cos(2 * np.pi * self.t)
+
+    @property
+    def wind(self) -> np.ndarray:
+        """An attack's wind-up: full at a quarter, gone by half-way."""
+        return np.interp(self.t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
+
+    @property
+    def strike(self) -> np.ndarray:
+        """An attack's blow: full at half-way, a little at three quarters (the follow-through), then rest."""
+        return np.interp(self.t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.3, 0])
+
+    @property
+    def knock(self) -> np.ndarray:
+        """A hit's knock-back, fading from full to nothing."""
+        return 1.0 - self.t
+
+
+def _biped(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     upper = _UPPER["biped"]
-    s, c = np.sin(2 * np.pi * t), np.cos(2 * np.pi * t)
-    wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
-    knock = 1.0 - t
+    s, c = clock.sin, clock.cos
+    t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
     if anim == "idle":
         p.move(upper, dy=0.5 * _bump(t))
         p.move(Part.HEAD, dy=0.5 * _bump(t, 0.25) - 0.5 * _bump(t))
@@ -87,8 +115,8 @@ def _biped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         p.move(upper, dy=-0.5 * np.abs(s))
         p.move(Part.LEG, dy=-np.maximum(0, s))
         p.move(Part.LEG_FAR, dy=-np.maximum(0, -s))
-        p.move(Part.ARM, dy=0.5 * c)
-        p.move(Part.ARM_FAR, dy=-0.5 * c)
+        p.move(Part.ARM, dy=0.75 * c)
+        p.move(Part.ARM_FAR, dy=-0.75 * c)
     elif anim == "attack" and side:
         p.move(upper, dx=-0.5 * wind + 0.5 * strike)
         p.move(Part.ARM, dx=-wind + 2.5 * strike, dy=-0.5 * wind)
@@ -109,12 +137,10 @@ def _biped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         p.stretch(1.0, 1.0 - 0.08 * knock)
 
 
-def _quadruped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
+def _quadruped(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     upper = _UPPER["quadruped"]
-    s, c = np.sin(2 * np.pi * t), np.cos(2 * np.pi * t)
-    wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
-    knock = 1.0 - t
+    s, c = clock.sin, clock.cos
+    t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
     if anim == "idle":
         p.move(upper, dy=0.5 * _bump(t))
         p.move(Part.HEAD, dy=0.5 * _bump(t, 0.25) - 0.5 * _bump(t))
@@ -135,13 +161,11 @@ def _quadruped(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         p.stretch(1.0, 1.0 - 0.08 * knock)
 
 
-def _flyer(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
+def _flyer(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     everything = _UPPER["flyer"]
     wings = (Part.WING, Part.WING_FAR)
-    c = np.cos(2 * np.pi * t)
-    wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
-    knock = 1.0 - t
+    c = clock.cos
+    t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
     if anim in ("idle", "walk"):  # hover, or fly with deeper, faster-looking beats
         depth = 1.0 if anim == "idle" else 2.0
         p.move(everything, dy=depth * 0.5 * _bump(t, 0.25))
@@ -156,11 +180,9 @@ def _flyer(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
         p.move(wings, dy=knock)
 
 
-def _blob(p: _Pose, anim: str, side: bool, t: np.ndarray) -> None:
+def _blob(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     everything = _UPPER["blob"]
-    wind = np.interp(t, [0, 0.25, 0.5, 1], [0, 1, 0, 0])
-    strike = np.interp(t, [0, 0.25, 0.5, 0.75, 1], [0, 0, 1, 0.5, 0])
-    knock = 1.0 - t
+    t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
     if anim == "idle":
         p.stretch(1.0 + 0.2 * _bump(t, 0.25), 1.0 - 0.2 * _bump(t))  # a wobble: width lags height
         p.move(Part.EYE, dy=_bump(t, 0.25))
@@ -187,7 +209,7 @@ def motion(rig: str, animation: str, side: bool, frames: int) -> Motion:
     """
     t = np.arange(frames) / frames
     pose = _Pose(frames)
-    _RIGS[rig](pose, animation, side, t)
+    _RIGS[rig](pose, animation, side, _Clock(t))
     flash = np.zeros(frames, dtype=bool)
     if animation == "hurt":  # the hit flashes, then every other frame recoils a little further
         flash[0] = True

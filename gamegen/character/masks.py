@@ -41,8 +41,6 @@ class Part(IntEnum):
     TAIL = 11
 
 
-
-
 def _mirror_table() -> np.ndarray:
     """Part id → the part it becomes in a mirror image (near and far limbs swap)."""
     table = np.arange(len(Part))
