@@ -112,6 +112,9 @@ class RuleSet(_Strict):
         for where, stat in named:
             if stat is not None and stat not in known:
                 raise ValueError(f"{where}: unknown stat {stat!r} (stats: {', '.join(self.stats)})")
+        empty = sorted(k for k, v in self.backstory.words.items() if not v)
+        if empty:
+            raise ValueError(f"backstory.words.{empty[0]} is empty")
         words = set(_BUILTIN_WORDS) | set(self.backstory.words)
         for template in self.backstory.templates:
             for _, field_name, _, _ in string.Formatter().parse(template):
@@ -183,11 +186,6 @@ def _name_model(params: SheetParams, ctx: Context) -> NameModel:
         raise ParamError(f"name_file={params.name_file!r}: {exc}") from None
 
 
-def _value(f: Formula, level: int, stats: dict[str, int]) -> int:
-    stat = stats[f.stat] if f.stat is not None else 0
-    return max(0, round(f.base + f.per_level * (level - 1) + f.stat_factor * stat))
-
-
 def _model_backstory(model: str, sheet: dict[str, Any], ctx: Context) -> str:
     """A backstory written by the narrative family's LLM backend (imported only on this path)."""
     try:
@@ -202,38 +200,51 @@ def _model_backstory(model: str, sheet: dict[str, Any], ctx: Context) -> str:
     return text
 
 
+def _role(params: SheetParams, rules: RuleSet, ctx: Context) -> str:
+    classes = sorted(rules.classes)
+    if params.role == "auto":
+        return classes[int(ctx.child("sheet", "role").integers(len(classes)))]
+    if params.role not in rules.classes:
+        raise ParamError(f"role={params.role!r}: not a class of the rule set (allowed: auto, {', '.join(classes)})")
+    return params.role
+
+
+def _derived(rules: RuleSet, cls: CharacterClass, level: int, stats: dict[str, int]) -> dict[str, int]:
+    """Each derived value by its formula, with the class's overrides applied."""
+    out = {}
+    for name, formula in rules.derived.items():
+        if name in cls.derived:
+            formula = formula.model_copy(update=cls.derived[name].model_dump(exclude_none=True))
+        stat = stats[formula.stat] if formula.stat is not None else 0
+        out[name] = max(0, round(formula.base + formula.per_level * (level - 1) + formula.stat_factor * stat))
+    return out
+
+
+def _picks(rng: np.random.Generator, pool: list[str], count: int) -> list[str]:
+    """``count`` different entries of ``pool`` (fewer if it is smaller), in pool order."""
+    return [pool[i] for i in sorted(rng.choice(len(pool), min(count, len(pool)), replace=False))] if pool else []
+
+
+def _procedural_backstory(rules: RuleSet, sheet: dict[str, Any], rng: np.random.Generator) -> str:
+    template = rules.backstory.templates[int(rng.integers(len(rules.backstory.templates)))]
+    words: dict[str, Any] = {k: v[int(rng.integers(len(v)))] for k, v in sorted(rules.backstory.words.items())}
+    words.update(name=sheet["name"], role=sheet["role"], level=sheet["level"], culture=sheet["culture"],
+                 trait=sheet["traits"][0] if sheet["traits"] else "quiet")
+    return template.format_map(words)
+
+
 def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
     """One character sheet as a JSON-ready dict; every part draws on its own random stream of ``ctx``."""
     rules = load_rules(params.rules, ctx)
-    classes = sorted(rules.classes)
-    if params.role == "auto":
-        role = classes[int(ctx.child("sheet", "role").integers(len(classes)))]
-    elif params.role in rules.classes:
-        role = params.role
-    else:
-        raise ParamError(f"role={params.role!r}: not a class of the rule set (allowed: auto, {', '.join(classes)})")
-    cls = rules.classes[role]
-    level = params.level
-    rng = ctx.child("sheet", "stats")
-    jitter = rng.uniform(-rules.stat_spread, rules.stat_spread, len(rules.stats))
+    role = _role(params, rules, ctx)
+    cls, level = rules.classes[role], params.level
+    jitter = ctx.child("sheet", "stats").uniform(-rules.stat_spread, rules.stat_spread, len(rules.stats))
     stats = {
         s: int(np.clip(round(cls.base[s] + cls.growth.get(s, 0.0) * (level - 1) + j), 1, rules.stat_max))
         for s, j in zip(rules.stats, jitter, strict=True)
     }
-    derived = {
-        k: _value(f.model_copy(update=cls.derived[k].model_dump(exclude_none=True)) if k in cls.derived else f,
-                  level, stats)
-        for k, f in rules.derived.items()
-    }
-    gold_rng = ctx.child("sheet", "gold")
-    gold = round((rules.gold.base + rules.gold.per_level * (level - 1))
-                 * (1 + gold_rng.uniform(-rules.gold.spread, rules.gold.spread)))
-    pool = list(dict.fromkeys(cls.traits + rules.traits))
-    picked = ctx.child("sheet", "traits").choice(len(pool), min(params.traits, len(pool)), replace=False) if pool else []
-    traits = [pool[i] for i in picked]
-    loot_rng = ctx.child("sheet", "inventory")
-    extra = loot_rng.choice(len(rules.loot), min(1 + level // 10, len(rules.loot)), replace=False) if rules.loot else []
-    inventory = [i.model_dump() for i in cls.inventory] + [{"item": rules.loot[i], "count": 1} for i in sorted(extra)]
+    luck = ctx.child("sheet", "gold").uniform(-rules.gold.spread, rules.gold.spread)
+    loot = _picks(ctx.child("sheet", "inventory"), rules.loot, 1 + level // 10)
     sheet: dict[str, Any] = {
         "format": SHEET_FORMAT,
         "name": _name_model(params, ctx).sample(ctx.child("sheet", "name")),
@@ -241,20 +252,16 @@ def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
         "role": role,
         "level": level,
         "stats": stats,
-        "derived": derived,
-        "traits": traits,
-        "inventory": inventory,
-        "gold": max(0, gold),
+        "derived": _derived(rules, cls, level, stats),
+        "traits": _picks(ctx.child("sheet", "traits"), list(dict.fromkeys(cls.traits + rules.traits)), params.traits),
+        "inventory": [i.model_dump() for i in cls.inventory] + [{"item": item, "count": 1} for item in loot],
+        "gold": max(0, round((rules.gold.base + rules.gold.per_level * (level - 1)) * (1 + luck))),
     }
     if params.backstory_model:
         sheet["backstory"], sheet["backstory_source"] = _model_backstory(params.backstory_model, sheet, ctx), "model"
     else:
-        story_rng = ctx.child("sheet", "backstory")
-        template = rules.backstory.templates[int(story_rng.integers(len(rules.backstory.templates)))]
-        words = {k: v[int(story_rng.integers(len(v)))] for k, v in sorted(rules.backstory.words.items()) if v}
-        trait = traits[0] if traits else "quiet"
-        words.update(name=sheet["name"], role=role, level=level, trait=trait, culture=sheet["culture"])
-        sheet["backstory"], sheet["backstory_source"] = template.format_map(words), "procedural"
+        story = _procedural_backstory(rules, sheet, ctx.child("sheet", "backstory"))
+        sheet["backstory"], sheet["backstory_source"] = story, "procedural"
     return CharacterSheet.model_validate(sheet).model_dump(mode="json")
 
 
