@@ -66,6 +66,7 @@ def test_k_colour_portrait_bundle_is_labelled_ai_generated_with_the_model_hash(t
     ("params", "needle"),
     [
         ({"background": "alpha"}, "background='alpha'"),
+        ({"key_color": "none"}, "key_color='none'"),
         ({"resolution": 100}, "resolution=100: value error, must be a multiple of 8"),
         ({"palette": "neon"}, "unknown palette 'neon'"),
         ({"size": 4}, "16 ≤ size ≤ 128"),

@@ -16,7 +16,6 @@ from pydantic import field_validator, model_validator
 
 from ..assets import Asset, ImageAsset
 from ..context import Context
-from ..errors import ParamError
 from ..generator import Generator
 from ..params import Field, Params
 from .palettes import parse_hex, resolve_palette
@@ -43,8 +42,8 @@ class DiffusionParams(Params):
     palette: str | list[str] | None = Field(
         None, description="Quantise to this palette (a name or hex colours); unset: find `colors` colours")
     colors: int = Field(16, ge=2, le=64, description="Colours to find when no palette is given")
-    background: Literal["key", "alpha", "none"] = Field(
-        "key", description="Remove the background by colour key, by the image's alpha channel, or not at all")
+    background: Literal["key", "none"] = Field(
+        "key", description="Remove the background by colour key (the picture has no alpha channel), or keep it")
     key_color: str = Field("auto", description="Background colour for the key: auto (the border's median) or hex")
     key_tolerance: float = Field(0.1, ge=0.0, le=1.0, description="How far (Oklab) a colour may be from the key")
     dither: Literal["none", "bayer"] = Field("none", description="Ordered dithering when quantising (none by default)")
@@ -71,9 +70,16 @@ class DiffusionParams(Params):
             resolve_palette(v)
         return v
 
-    @field_validator("key_color", "outline")
+    @field_validator("key_color")
     @classmethod
-    def _colour(cls, v: str) -> str:
+    def _key(cls, v: str) -> str:
+        if v != "auto":
+            parse_hex(v)
+        return v
+
+    @field_validator("outline")
+    @classmethod
+    def _outline(cls, v: str) -> str:
         if v not in ("auto", "none"):
             parse_hex(v)
         return v
@@ -82,9 +88,9 @@ class DiffusionParams(Params):
 class DiffusionGenerator(Generator):
     """Pixel-art sprites and portraits from a prompt with a diffusion model you name (neural).
 
-    Generates a picture with diffusers, then turns it into game pixel art: background removal (colour key or
-    alpha), downscale by per-cell dominant colour, quantisation to k colours or a named palette (no dithering by
-    default) and an outline. Writes the pixel art, optional 2×/4× upscales and the source picture.
+    Generates a picture with diffusers, then turns it into game pixel art: background removal by colour key,
+    downscale by per-cell dominant colour, quantisation to k colours or a named palette (no dithering by default)
+    and an outline. Writes the pixel art, optional 2×/4× upscales and the source picture.
     """
 
     name = "character.diffusion"
@@ -99,9 +105,6 @@ class DiffusionGenerator(Generator):
         return [local] if local.is_dir() else []
 
     def generate(self, params: DiffusionParams, ctx: Context) -> list[Asset]:
-        if params.background == "alpha":
-            raise ParamError("background='alpha': text-to-image pipelines give RGB pictures without alpha "
-                             "(allowed here: key, none)", generator=self.name)
         from ..ml import load_diffusers_pipeline
         from ..ml.diffusion import scheduler_name, text_to_image
 
