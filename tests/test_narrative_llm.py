@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
 
 from jstools import play_ink  # noqa: E402
 from narrative_yarn import check_yarn  # noqa: E402
@@ -25,6 +25,15 @@ WORLD = {"places": ["Ashford", "Mere"], "characters": ["Ada", "Bo"], "items": ["
 # the tiny model has a 256-token context and a tokenizer trained on four lines: keep prompts short
 QUEST = {"task": "quest", "world": WORLD, "chain_length": 2, "max_new_tokens": 120, "max_chars": 16,
          "prompt": "Quest in {world}:", "dialogue_prompt": "{giver}:"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models decode fastest on one thread (several threads spin against each other on a busy machine)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
