@@ -74,9 +74,12 @@ def procedural(families: list[str], size: int) -> None:
         print(f"{family:>9} " + " ".join(f"{v:9.3f}" for v in [run, *_split(family, size)]))
 
 
-def diffusion(size: int, steps: int, repeats: int) -> None:
+def diffusion(size: int, steps: int, repeats: int, threads: int | None) -> None:
     """gamegen's call vs a bare diffusers call, and seamless vs plain, on the same loaded tiny pipeline."""
     import torch
+
+    if threads:
+        torch.set_num_threads(threads)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     from tiny_models import make_tiny_sd
@@ -137,13 +140,14 @@ def main() -> None:
     ap.add_argument("--diffusion-size", type=int, default=128)
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=9)
+    ap.add_argument("--threads", type=int, help="torch CPU threads (1 is steadier on a busy machine)")
     ap.add_argument("--skip-procedural", action="store_true")
     ap.add_argument("--skip-diffusion", action="store_true")
     args = ap.parse_args()
     if not args.skip_procedural:
         procedural(args.families, args.size)
     if not args.skip_diffusion:
-        diffusion(args.diffusion_size, args.steps, args.repeats)
+        diffusion(args.diffusion_size, args.steps, args.repeats, args.threads)
 
 
 if __name__ == "__main__":

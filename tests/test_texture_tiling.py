@@ -90,6 +90,6 @@ def test_diffusers_lora_compatible_conv_tiles(x):
     torch.nn.init.normal_(conv.lora_layer.up.weight)
     with circular_padding([conv], "x") as patched:
         ex, ey = _roll_errors(conv, x)
-        assert conv.lora_layer.down.padding == (0, 0)  # fed the input its parent already padded
+        assert conv.padding == conv.lora_layer.down.padding == (1, 0)  # x arrives wrapped; y stays zero-padded
     assert patched == 1 and ex < 1e-5 and ey > 1e-3
     assert conv.padding == conv.lora_layer.down.padding == (1, 1)

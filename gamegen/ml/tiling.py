@@ -2,9 +2,10 @@
 
 Zero padding is what gives a generated image its borders. Padding the width circularly (``x``), the height
 (``y``) or both makes every convolution see the opposite edge as its neighbour, so the UNet and the VAE produce
-an image that tiles. The patch pads each conv's input in a forward pre-hook and sets the conv's own padding to
-zero, so it also holds for LoRA-patched convolutions (PEFT's wrappers and diffusers' ``LoRACompatibleConv``)
-whatever their ``forward`` does with ``padding_mode``. Everything is restored when the ``with`` block ends.
+an image that tiles. The patch wraps each conv's input in a forward pre-hook and leaves the conv only its zero
+padding on the other axis, so it also holds for LoRA-patched convolutions (PEFT's wrappers and diffusers'
+``LoRACompatibleConv``) whatever their ``forward`` does with ``padding_mode``. Everything is restored when the
+``with`` block ends.
 """
 
 from __future__ import annotations
@@ -21,35 +22,33 @@ __all__ = ["TilingAxes", "circular_padding"]
 TilingAxes = Literal["none", "x", "y", "xy"]
 
 
-def _pad_input(x: torch.Tensor, pad_h: int, pad_w: int, axes: str) -> torch.Tensor:
-    """``x`` (N,C,H,W) padded by ``pad_w`` left/right and ``pad_h`` top/bottom: wrapped on ``axes``, zeros elsewhere."""
-    import torch.nn.functional as F
-
-    if axes == "xy":
-        return F.pad(x, (pad_w, pad_w, pad_h, pad_h), mode="circular")
-    wrap, zero = ((pad_w, pad_w, 0, 0), (0, 0, pad_h, pad_h)) if axes == "x" else ((0, 0, pad_h, pad_h), (pad_w, pad_w, 0, 0))
-    return F.pad(F.pad(x, wrap, mode="circular"), zero)
+def _split_padding(padding: tuple[int, int], axes: str) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
+    """A conv's (pad_h, pad_w) as the wrap to apply to its input (F.pad order) and the zero padding it keeps."""
+    pad_h, pad_w = padding
+    wrap_w, wrap_h = (pad_w if "x" in axes else 0), (pad_h if "y" in axes else 0)
+    return (wrap_w, wrap_w, wrap_h, wrap_h), (pad_h - wrap_h, pad_w - wrap_w)
 
 
 @contextmanager
 def _patched(conv: torch.nn.Conv2d, axes: str) -> Iterator[None]:
-    """Within the block, ``conv`` pads its input itself (wrapping on ``axes``) and applies no padding of its own.
+    """Within the block, ``conv`` wraps its input around on ``axes`` and zero-pads only the other axis itself.
 
     Convolutions nested inside ``conv`` (the low-rank ``down`` conv of a ``LoRACompatibleConv``) receive the input
-    ``conv`` has already padded, so they lose their own padding too.
+    ``conv`` has already wrapped, so they lose their padding on ``axes`` too.
     """
     import torch
+    import torch.nn.functional as F
 
-    pad_h, pad_w = conv.padding
+    wrap, _ = _split_padding(conv.padding, axes)
     nested = [m for m in conv.modules() if isinstance(m, torch.nn.Conv2d)]
     saved = [(m, m.padding, m.padding_mode) for m in nested]
 
     def pre_hook(module: torch.nn.Module, args: tuple[Any, ...]) -> tuple[Any, ...]:
-        return (_pad_input(args[0], pad_h, pad_w, axes), *args[1:])
+        return (F.pad(args[0], wrap, mode="circular"), *args[1:])
 
     handle = conv.register_forward_pre_hook(pre_hook)
     for m in nested:
-        m.padding, m.padding_mode = (0, 0), "zeros"
+        m.padding, m.padding_mode = _split_padding(m.padding, axes)[1], "zeros"
     try:
         yield
     finally:
