@@ -95,7 +95,18 @@ class FakeDiffusion(Generator):
         return [gamegen.DataAsset("result", {"prompt": params.prompt, "pid": os.getpid(), "seed": ctx.seed})]
 
 
+class Threads(Generator):
+    """Reports the thread limits of the process it ran in."""
+
+    name = "buildtest.threads"
+    kind = "buildtest"
+    version = "1.0.0"
+
+    def generate(self, params, ctx):
+        return [gamegen.DataAsset("threads", {"numba": os.environ.get("NUMBA_NUM_THREADS")})]
+
+
 def register(registry: gamegen.Registry) -> None:
     """Entry-point hook."""
-    for gen in (Speckle, Tile, FakeDiffusion):
+    for gen in (Speckle, Tile, FakeDiffusion, Threads):
         registry.register(gen)

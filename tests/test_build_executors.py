@@ -16,6 +16,7 @@ from PIL import Image
 
 from gamegen import GamegenError
 from gamegen.build import BuildError, build
+from gamegen.build.executors import worker_environment
 from gamegen.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -142,6 +143,18 @@ def test_neural_jobs_are_pinned_to_one_worker_process(tmp_path, client, where):
     build(spec, out=tmp_path / "out", cache=tmp_path / "cache", executor=executor, jobs=2)
     pids = _crate_pids(tmp_path / "out")
     assert len(pids) == 1 and os.getpid() not in pids
+
+
+def test_pool_workers_share_the_cores_instead_of_each_claiming_all(tmp_path, monkeypatch):
+    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    assert worker_environment(2)["NUMBA_NUM_THREADS"] == str(max(1, cores // 2))
+    assert worker_environment(1)["NUMBA_NUM_THREADS"] == str(cores)
+    spec = {"name": "t", "asset": [{"name": "t", "generator": "buildtest.threads"}]}
+    build(spec, out=tmp_path / "out", cache=tmp_path / "cache", executor="processes", jobs=2)
+    assert json.loads((tmp_path / "out/t/threads.json").read_text()) == {"numba": str(max(1, cores // 2))}
+    monkeypatch.setenv("NUMBA_NUM_THREADS", "7")
+    assert worker_environment(2)["NUMBA_NUM_THREADS"] == "7"
 
 
 def test_executor_dask_starts_and_stops_its_own_local_cluster(tmp_path, monkeypatch):

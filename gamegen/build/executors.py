@@ -2,13 +2,15 @@
 
 Every executor gets the same picklable job function, so the bytes produced never depend on where they ran.
 Neural jobs go to *device lanes*: one worker per device running one job at a time, so two diffusion jobs never
-fight over one GPU and each lane keeps its loaded model between jobs.
+fight over one GPU and each lane keeps its loaded model between jobs. Pool and LocalCluster workers share the
+cores: each gets ``cores // workers`` numba/BLAS/OpenMP threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -24,6 +26,23 @@ from .recipe import BuildJob
 __all__ = ["JobResult", "SequentialExecutor", "BuildExecutor", "open_executor", "run_job"]
 
 T = TypeVar("T")
+
+
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def worker_environment(workers: int) -> dict[str, str]:
+    """Thread limits for ``workers`` worker processes sharing this machine's cores (values already set are kept).
+
+    Without them every worker's numba/BLAS/OpenMP pool would claim every core and N workers would oversubscribe.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return {name: os.environ.get(name) or str(max(1, cores // workers)) for name in _THREAD_VARIABLES}
+
+
+def _set_environment(env: dict[str, str]) -> None:
+    """Process-pool initializer: runs in each new worker before any job imports numba or numpy's BLAS."""
+    os.environ.update(env)
 
 
 @dataclass
@@ -82,7 +101,13 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
         client = target
     elif target == "dask":
         cluster = stack.enter_context(
-            LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0")
+            LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                env=worker_environment(jobs),
+            )
         )
         client = stack.enter_context(Client(cluster))
     else:
@@ -126,7 +151,11 @@ def open_executor(spec: Any, jobs: int = 1, devices: Sequence[str | None] = (Non
             yield BuildExecutor(local, 1, [(local, d) for d in devices], "local (this process)")
         elif spec == "processes":
             spawn = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(ProcessPoolExecutor(jobs, mp_context=spawn))
+            pool = stack.enter_context(
+                ProcessPoolExecutor(
+                    jobs, mp_context=spawn, initializer=_set_environment, initargs=(worker_environment(jobs),)
+                )
+            )
             lanes = [(stack.enter_context(ProcessPoolExecutor(1, mp_context=spawn)), d) for d in devices]
             yield BuildExecutor(pool, jobs, lanes, f"processes ({jobs} workers)")
         elif hasattr(spec, "get_executor") or spec == "dask" or (isinstance(spec, str) and ":" in spec):
