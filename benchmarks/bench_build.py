@@ -6,19 +6,23 @@ Every figure is a ratio against a baseline measured in the same run (cold builds
     .venv/bin/python benchmarks/bench_build.py --grid 4 --set tile_size=129 --generator landscape.world
 
 Expect ≥ 1.7× for 2 workers vs 1 on a 2-core machine, Dask within 1.2× of the local pool, and a warm rebuild in
-a small fraction of the cold time. Worker start-up (process spawn, LocalCluster) is inside every timing.
+a small fraction of the cold time. Worker start-up (process spawn, LocalCluster) is inside every timing. Workers
+are single-threaded (``--worker-threads 1``) so that the ratio measures the build's own scaling, not numba's
+threads inside one tile; the load average is printed because other work on the machine skews every figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import gamegen
+from gamegen.build.executors import THREAD_VARIABLES
 
 
 def world_recipe(generator: str, grid: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +62,10 @@ def main() -> None:
     parser.add_argument("--generator", default="landscape.world")
     parser.add_argument("--grid", type=int, default=8, help="tiles per side")
     parser.add_argument("--set", dest="sets", action="append", default=["tile_size=65"], metavar="KEY=JSON")
+    parser.add_argument("--worker-threads", type=int, default=1, help="numba/BLAS threads per worker")
     args = parser.parse_args()
+    os.environ.update({name: str(args.worker_threads) for name in THREAD_VARIABLES})
+    load_before = os.getloadavg()
     recipe = world_recipe(args.generator, args.grid, parse_sets(args.sets))
     tiles = args.grid**2
     with tempfile.TemporaryDirectory(prefix="gamegen-bench-") as tmp:
@@ -70,7 +77,11 @@ def main() -> None:
             "warm rebuild (all cached)": timed_build(recipe, root, "p1", cache=root / "cache-p1"),
         }
         same = len({(root / d / "manifest.json").read_bytes() for d in ("p1", "p2", "dask")}) == 1
-    print(f"{args.generator}: {args.grid}×{args.grid} = {tiles} tiles, params {parse_sets(args.sets)}")
+    print(
+        f"{args.generator}: {args.grid}×{args.grid} = {tiles} tiles, params {parse_sets(args.sets)}, "
+        f"{args.worker_threads} thread(s) per worker, {os.cpu_count()} cores"
+    )
+    print(f"  load average (1 min) before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     for label, seconds in timings.items():
         print(f"  {label:<30} {seconds:7.2f} s   {tiles / seconds:7.1f} tiles/s")
     p1, p2, dask, warm = timings.values()

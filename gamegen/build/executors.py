@@ -28,7 +28,7 @@ __all__ = ["JobResult", "SequentialExecutor", "BuildExecutor", "open_executor", 
 T = TypeVar("T")
 
 
-_THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 def worker_environment(workers: int) -> dict[str, str]:
@@ -37,7 +37,7 @@ def worker_environment(workers: int) -> dict[str, str]:
     Without them every worker's numba/BLAS/OpenMP pool would claim every core and N workers would oversubscribe.
     """
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return {name: os.environ.get(name) or str(max(1, cores // workers)) for name in _THREAD_VARIABLES}
+    return {name: os.environ.get(name) or str(max(1, cores // workers)) for name in THREAD_VARIABLES}
 
 
 def _set_environment(env: dict[str, str]) -> None:
