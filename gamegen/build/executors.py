@@ -23,10 +23,17 @@ from ..errors import GamegenError
 from ..registry import registry
 from .recipe import BuildJob
 
-__all__ = ["JobResult", "SequentialExecutor", "BuildExecutor", "open_executor", "run_job"]
+__all__ = [
+    "THREAD_VARIABLES",
+    "BuildExecutor",
+    "JobResult",
+    "SequentialExecutor",
+    "open_executor",
+    "run_job",
+    "worker_environment",
+]
 
 T = TypeVar("T")
-
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS")
 
