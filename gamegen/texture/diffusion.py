@@ -21,6 +21,7 @@ __all__ = ["DiffusionParams", "TextureDiffusion", "DEFAULT_MODEL"]
 
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
+
 class DiffusionParams(PbrParams):
     """Parameters of ``texture.diffusion``."""
 
