@@ -60,7 +60,10 @@ def loop_dominant(indices: np.ndarray, foreground: np.ndarray, grid: tuple[int, 
     out = np.zeros(grid, dtype=int)
     for cy in range(grid[0]):
         for cx in range(grid[1]):
-            ys, xs = slice(cy * h // grid[0], (cy + 1) * h // grid[0]), slice(cx * w // grid[1], (cx + 1) * w // grid[1])
+            ys, xs = (
+                slice(cy * h // grid[0], (cy + 1) * h // grid[0]),
+                slice(cx * w // grid[1], (cx + 1) * w // grid[1]),
+            )
             counts = Counter(indices[ys, xs][foreground[ys, xs]].tolist())
             out[cy, cx] = counts.most_common(1)[0][0] if counts else 0
     return out
@@ -80,8 +83,10 @@ def bench_sprites(sizes: list[int], repeats: int) -> None:
         offsets = move.pixel_offsets(size / 16)
         ours = best(lambda f=figure, o=offsets, m=move: render_frames(f, o, m.squash, m.flash, look), repeats)
         base = best(lambda f=figure, o=offsets: loop_render(f, o), 1)
-        print(f"  render 6 walk frames at {size:>3}: gamegen {ours * 1000:7.2f} ms, per-pixel loop {base * 1000:8.1f} ms"
-              f"  → {base / ours:6.0f}× faster")
+        print(
+            f"  render 6 walk frames at {size:>3}: gamegen {ours * 1000:7.2f} ms, per-pixel loop {base * 1000:8.1f} ms"
+            f"  → {base / ours:6.0f}× faster"
+        )
 
 
 def bench_pixelart(repeats: int) -> None:
@@ -97,8 +102,10 @@ def bench_pixelart(repeats: int) -> None:
     ours = best(lambda: downscale_dominant(indices, foreground, (64, 64), len(palette)), repeats)
     base = best(lambda: loop_dominant(indices, foreground, (64, 64)), 1)
     print("pixel-art pass, 512² → 64 px, pico8")
-    print(f"  dominant-colour downscale: gamegen {ours * 1000:7.2f} ms, per-cell loop {base * 1000:7.1f} ms"
-          f"  → {base / ours:5.0f}× faster")
+    print(
+        f"  dominant-colour downscale: gamegen {ours * 1000:7.2f} ms, per-cell loop {base * 1000:7.1f} ms"
+        f"  → {base / ours:5.0f}× faster"
+    )
     whole = best(lambda: pixelate(picture, 64, rng=np.random.default_rng(0), palette=palette), repeats)
     pil_palette = Image.new("P", (1, 1))
     pil_palette.putpalette(palette.tobytes() + bytes(768 - palette.size))
@@ -108,8 +115,10 @@ def bench_pixelart(repeats: int) -> None:
         return small.quantize(palette=pil_palette, dither=Image.Dither.NONE)
 
     base = best(pillow, repeats)
-    print(f"  whole pass (key, quantise, downscale, outline): gamegen {whole * 1000:6.1f} ms, "
-          f"Pillow quantize+resize {base * 1000:6.2f} ms → {whole / base:5.1f}× Pillow's time")
+    print(
+        f"  whole pass (key, quantise, downscale, outline): gamegen {whole * 1000:6.1f} ms, "
+        f"Pillow quantize+resize {base * 1000:6.2f} ms → {whole / base:5.1f}× Pillow's time"
+    )
 
 
 def main() -> None:

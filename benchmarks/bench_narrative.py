@@ -73,12 +73,14 @@ def main() -> None:
             for _ in range(n):
                 token = d.pick()
                 d.feed([token])
-            return d.ids[ids.shape[1]:]
+            return d.ids[ids.shape[1] :]
 
         def hf() -> list[int]:
             with torch.inference_mode():
-                out = lm.generate(ids, do_sample=False, max_new_tokens=n, min_new_tokens=n, pad_token_id=tok.eos_token_id)
-            return out[0, ids.shape[1]:].tolist()
+                out = lm.generate(
+                    ids, do_sample=False, max_new_tokens=n, min_new_tokens=n, pad_token_id=tok.eos_token_id
+                )
+            return out[0, ids.shape[1] :].tolist()
 
         def no_cache() -> None:
             seq = ids
@@ -108,14 +110,18 @@ def main() -> None:
 
         t_free = best(free)
         t_json = best(constrained)
-        print(f"constrained JSON strings: {constrained() / t_json:.0f} tok/s vs free sampling {n / t_free:.0f} tok/s "
-              f"({(constrained() / t_json) / (n / t_free):.2f}x)")
+        print(
+            f"constrained JSON strings: {constrained() / t_json:.0f} tok/s vs free sampling {n / t_free:.0f} tok/s "
+            f"({(constrained() / t_json) / (n / t_free):.2f}x)"
+        )
 
     t_line = best(lambda: gamegen.run_generator("narrative.quest", {"chain_length": 3}, seed=1), repeats=5)
     grammar, rng = load_grammar("taverns"), np.random.default_rng(0)
     t_tracery = best(lambda: [grammar.expand("origin", rng) for _ in range(2000)])
-    print(f"procedural: {1 / t_line:.1f} quest lines (3 quests + dialogue) per second; "
-          f"Tracery: {2000 / t_tracery:.0f} tavern names per second")
+    print(
+        f"procedural: {1 / t_line:.1f} quest lines (3 quests + dialogue) per second; "
+        f"Tracery: {2000 / t_tracery:.0f} tavern names per second"
+    )
 
 
 if __name__ == "__main__":

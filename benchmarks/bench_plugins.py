@@ -72,8 +72,12 @@ def scalar_sfxr(v: Voice, rng: np.random.Generator, volume: float = 0.5) -> np.n
         env_time += 1
         if env_time > lengths[env_stage]:
             env_time, env_stage = 0, env_stage + 1
-        env = [env_time / max(lengths[0], 1), 1.0 + (1.0 - env_time / max(lengths[1], 1)) * 2.0 * v.env_punch,
-               1.0 - env_time / max(lengths[2], 1), 0.0][env_stage]
+        env = [
+            env_time / max(lengths[0], 1),
+            1.0 + (1.0 - env_time / max(lengths[1], 1)) * 2.0 * v.env_punch,
+            1.0 - env_time / max(lengths[2], 1),
+            0.0,
+        ][env_stage]
         fphase += fdphase
         iphase = min(abs(int(fphase)), 1023)
         flthp = min(max(flthp * flthp_d, 1e-5), 0.1)
@@ -85,8 +89,12 @@ def scalar_sfxr(v: Voice, rng: np.random.Generator, volume: float = 0.5) -> np.n
                 if v.wave == "noise":
                     noise = list(rng.uniform(-1, 1, 32))
             fp = phase / period
-            sample = {"square": 0.5 if fp < duty else -0.5, "sawtooth": 1.0 - fp * 2, "sine": math.sin(fp * 2 * math.pi),
-                      "noise": noise[phase * 32 // period]}[v.wave]
+            sample = {
+                "square": 0.5 if fp < duty else -0.5,
+                "sawtooth": 1.0 - fp * 2,
+                "sine": math.sin(fp * 2 * math.pi),
+                "noise": noise[phase * 32 // period],
+            }[v.wave]
             pp = fltp
             fltw = min(max(fltw * fltw_d, 0.0), 0.1)
             if v.lpf_freq != 1.0:
@@ -124,8 +132,10 @@ def bench_sfx() -> None:
         slow = best_of(lambda v=voice: scalar_sfxr(v, np.random.default_rng(1)), repeat=1)
         ours, theirs = render(voice, np.random.default_rng(1)), scalar_sfxr(voice, np.random.default_rng(1))
         match = 1 - 0.5 * np.abs(band_shares(ours) - band_shares(theirs)).sum()
-        print(f"  {preset:<10} {ours.size / 44100:5.2f} s (scalar {theirs.size / 44100:5.2f} s)  spectrum {match:4.2f}  "
-              f"vectorised {fast * 1e3:6.2f} ms  scalar-sfxr {slow * 1e3:7.1f} ms  speed-up {slow / fast:5.1f}x")
+        print(
+            f"  {preset:<10} {ours.size / 44100:5.2f} s (scalar {theirs.size / 44100:5.2f} s)  spectrum {match:4.2f}  "
+            f"vectorised {fast * 1e3:6.2f} ms  scalar-sfxr {slow * 1e3:7.1f} ms  speed-up {slow / fast:5.1f}x"
+        )
 
 
 def bench_dungeon() -> None:
@@ -141,8 +151,10 @@ def bench_dungeon() -> None:
         values = gamegen.registry.get("dungeon.layout").validate(params)
         seconds = best_of(lambda p=params: gamegen.run_generator("dungeon.layout", p, seed=3), repeat=3)
         per_tile[label] = seconds * 1e3 / (values.width * values.height / 1000)
-        print(f"  {label:<8} {values.width}x{values.height}  {seconds * 1e3:7.1f} ms  "
-              f"{per_tile[label]:6.3f} ms/1000 tiles  ({per_tile[label] / per_tile['quick']:4.2f}x quick)")
+        print(
+            f"  {label:<8} {values.width}x{values.height}  {seconds * 1e3:7.1f} ms  "
+            f"{per_tile[label]:6.3f} ms/1000 tiles  ({per_tile[label] / per_tile['quick']:4.2f}x quick)"
+        )
 
 
 def bench_kit() -> None:

@@ -93,31 +93,63 @@ def diffusion(size: int, steps: int, repeats: int, threads: int | None) -> None:
     prompt, negative, guidance = "stone wall", "moss", 7.5
 
     def bare() -> object:
-        return pipe(prompt, negative_prompt=negative, num_inference_steps=steps, guidance_scale=guidance, height=size,
-                    width=size, generator=torch.Generator("cpu").manual_seed(0), output_type="np").images
+        return pipe(
+            prompt,
+            negative_prompt=negative,
+            num_inference_steps=steps,
+            guidance_scale=guidance,
+            height=size,
+            width=size,
+            generator=torch.Generator("cpu").manual_seed(0),
+            output_type="np",
+        ).images
 
     def ours(tiling: str) -> Callable[[], object]:
         def call() -> object:
             with circular_padding([pipe.unet, pipe.vae], tiling):
-                return text_to_image(pipe, gamegen.Context(0), prompt, negative_prompt=negative, steps=steps,
-                                     guidance=guidance, width=size, height=size)
+                return text_to_image(
+                    pipe,
+                    gamegen.Context(0),
+                    prompt,
+                    negative_prompt=negative,
+                    steps=steps,
+                    guidance=guidance,
+                    width=size,
+                    height=size,
+                )
+
         return call
 
     def generator(tiling: str) -> Callable[[], object]:
-        params = {"model": str(model), "prompt": prompt, "negative_prompt": negative, "steps": steps,
-                  "guidance": guidance, "size": size, "tiling": tiling, "preview": "none"}
+        params = {
+            "model": str(model),
+            "prompt": prompt,
+            "negative_prompt": negative,
+            "steps": steps,
+            "guidance": guidance,
+            "size": size,
+            "tiling": tiling,
+            "preview": "none",
+        }
         return lambda: gamegen.run_generator("texture.diffusion", params)
 
-    cases = {"bare diffusers": bare, "gamegen call": ours("none"), "gamegen call, seamless xy": ours("xy"),
-             "texture.diffusion run": generator("none"), "texture.diffusion run, xy": generator("xy")}
+    cases = {
+        "bare diffusers": bare,
+        "gamegen call": ours("none"),
+        "gamegen call, seamless xy": ours("xy"),
+        "texture.diffusion run": generator("none"),
+        "texture.diffusion run, xy": generator("xy"),
+    }
     for fn in cases.values():  # warm-up: first-call allocations and lazy imports
         fn()
     times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(repeats):
         for name, fn in cases.items():  # interleaved so drift hits every case alike
             times[name].append(_timed(fn)[0])
-    print(f"\n## texture.diffusion, CPU, tiny SD, {size}², {steps} steps, {repeats} interleaved repeats (torch threads: "
-          f"{torch.get_num_threads()})")
+    print(
+        f"\n## texture.diffusion, CPU, tiny SD, {size}², {steps} steps, {repeats} interleaved repeats (torch threads: "
+        f"{torch.get_num_threads()})"
+    )
     print(f"{'':>28}  {'median':>8} {'min':>8}")
     for name, ts in times.items():
         print(f"{name:>28}: {statistics.median(ts):8.3f} {min(ts):8.3f} s")

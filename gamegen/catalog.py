@@ -14,7 +14,13 @@ __all__ = ["generator_summaries", "generator_info"]
 def generator_summaries(kind: str | None = None) -> list[dict[str, str]]:
     """One row per generator: name, kind, version, one-line summary and origin."""
     return [
-        {"name": g.name, "kind": g.kind, "version": g.version, "summary": g.summary(), "origin": registry.origin(g.name)}
+        {
+            "name": g.name,
+            "kind": g.kind,
+            "version": g.version,
+            "summary": g.summary(),
+            "origin": registry.origin(g.name),
+        }
         for g in registry.list(kind)
     ]
 
@@ -41,14 +47,16 @@ def generator_info(name: str) -> dict[str, Any]:
         if "$ref" in prop:
             ref = prop["$ref"].rsplit("/", 1)[-1]
             prop = {**schema.get("$defs", {}).get(ref, {}), **{k: v for k, v in prop.items() if k != "$ref"}}
-        parameters.append({
-            "name": field_name,
-            "type": _type_name(prop),
-            "default": prop.get("default"),
-            "range": describe_range(gen.params, field_name),
-            "choices": prop.get("enum"),
-            "description": field.description or "",
-        })
+        parameters.append(
+            {
+                "name": field_name,
+                "type": _type_name(prop),
+                "default": prop.get("default"),
+                "range": describe_range(gen.params, field_name),
+                "choices": prop.get("enum"),
+                "description": field.description or "",
+            }
+        )
     return {
         "name": gen.name,
         "kind": gen.kind,

@@ -63,8 +63,11 @@ class Registry:
                 hook(self)
                 return
             found = [
-                v for v in vars(obj).values()
-                if inspect.isclass(v) and issubclass(v, Generator) and v.__module__ == obj.__name__
+                v
+                for v in vars(obj).values()
+                if inspect.isclass(v)
+                and issubclass(v, Generator)
+                and v.__module__ == obj.__name__
                 and "name" in vars(v)
             ]
             if not found:

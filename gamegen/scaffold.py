@@ -43,8 +43,9 @@ def plugin_variables(name: str, kind: str) -> dict[str, str]:
     _check_identifier("kind", kind)
     generator = f"{kind}.{name}"
     if generator in registry:
-        raise ParamError(f"name={name!r}: generator {generator} already exists ({registry.origin(generator)}); "
-                         "choose another name")
+        raise ParamError(
+            f"name={name!r}: generator {generator} already exists ({registry.origin(generator)}); choose another name"
+        )
     if importlib.util.find_spec(f"gamegen_{name}") is not None:
         raise ParamError(f"name={name!r}: a Python package gamegen_{name} is already installed; choose another name")
     camel = "".join(part.capitalize() for part in name.split("_"))

@@ -27,7 +27,9 @@ def isolated_registry() -> Iterator[gamegen.Registry]:
 
 
 @pytest.fixture
-def install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_registry: gamegen.Registry) -> Callable[..., Path]:
+def install_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_registry: gamegen.Registry
+) -> Callable[..., Path]:
     """Install a plugin distribution into a temporary site folder: modules plus a real ``.dist-info``.
 
     ``install(dist, {"mod.py": source}, {"ep_name": "mod:Obj"})`` makes importlib.metadata see the entry points
@@ -35,7 +37,9 @@ def install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_reg
     """
     site = tmp_path / "site"
 
-    def install(dist: str, modules: dict[str, str], entry_points: dict[str, str], group: str = "gamegen.generators") -> Path:
+    def install(
+        dist: str, modules: dict[str, str], entry_points: dict[str, str], group: str = "gamegen.generators"
+    ) -> Path:
         site.mkdir(exist_ok=True)
         for rel, source in modules.items():
             path = site / rel

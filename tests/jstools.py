@@ -28,7 +28,9 @@ def _node() -> str:
 
 def validate_gltf(path: Path) -> dict[str, Any]:
     """The Khronos validator's issues object for a .glb/.gltf file (``numErrors`` etc.)."""
-    proc = subprocess.run([_node(), str(JS / "validate_gltf.js"), str(path)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [_node(), str(JS / "validate_gltf.js"), str(path)], capture_output=True, text=True, timeout=120
+    )
     if proc.returncode == 2:
         raise RuntimeError(proc.stderr)
     return json.loads(proc.stdout)
@@ -36,8 +38,9 @@ def validate_gltf(path: Path) -> dict[str, Any]:
 
 def play_ink(path: Path, max_paths: int = 500) -> dict[str, Any]:
     """Compile an .ink file with inkjs and play every choice path: {errors, warnings, paths, endings, stuck}."""
-    proc = subprocess.run([_node(), str(JS / "ink_play.js"), str(path), str(max_paths)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [_node(), str(JS / "ink_play.js"), str(path), str(max_paths)], capture_output=True, text=True, timeout=300
+    )
     if not proc.stdout.strip():
         raise RuntimeError(proc.stderr)
     return json.loads(proc.stdout)

@@ -46,8 +46,11 @@ def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
             i += 1
         nodes[title] = body
         i += 1
-    declared = {m for _, text in (x for b in nodes.values() for x in b)
-                for m in re.findall(r"<<declare \$(\w+) = (?:true|false|-?\d+)>>", text)}
+    declared = {
+        m
+        for _, text in (x for b in nodes.values() for x in b)
+        for m in re.findall(r"<<declare \$(\w+) = (?:true|false|-?\d+)>>", text)
+    }
     lines: dict[str, dict[str, str]] = {}
     for title, body in nodes.items():
         depth, option_indent = 0, None
@@ -60,7 +63,9 @@ def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
             commands = COMMAND.findall(clean)
             for cmd in commands:
                 word, _, rest = cmd.partition(" ")
-                assert word in ("jump", "set", "declare", "if", "endif", "else", "elseif"), f"{file}:{number}: <<{cmd}>>"
+                assert word in ("jump", "set", "declare", "if", "endif", "else", "elseif"), (
+                    f"{file}:{number}: <<{cmd}>>"
+                )
                 if word == "jump":
                     assert rest in nodes, f"{file}:{number}: jump to missing node {rest!r}"
                 depth += (word == "if" and not clean.lstrip().startswith("->")) - (word == "endif")
@@ -72,15 +77,18 @@ def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
                 option_indent = indent
                 tag = LINE_TAG.search(raw)
                 assert tag, f"{file}:{number}: option without #line: id"
-                text = re.sub(r" <<if [^>]*>>$", "", raw[:tag.start()].lstrip()[3:])
+                text = re.sub(r" <<if [^>]*>>$", "", raw[: tag.start()].lstrip()[3:])
                 lines[f"line:{tag.group(1)}"] = {"text": _unescape(text), "node": title, "line": str(number)}
             elif commands and COMMAND.sub("", clean).strip() == "":
                 assert option_indent is None or indent > option_indent or commands[0] in ("if", "endif")
             elif raw.strip():
                 tag = LINE_TAG.search(raw)
                 assert tag, f"{file}:{number}: line without #line: id: {raw!r}"
-                lines[f"line:{tag.group(1)}"] = {"text": _unescape(raw[:tag.start()].strip()), "node": title,
-                                                 "line": str(number)}
+                lines[f"line:{tag.group(1)}"] = {
+                    "text": _unescape(raw[: tag.start()].strip()),
+                    "node": title,
+                    "line": str(number),
+                }
         assert depth == 0, f"{file}: node {title}: <<if>> without <<endif>>"
     ids = [m for m in re.findall(r"#line:([A-Za-z0-9_]+)", source)]
     assert len(ids) == len(set(ids)), "duplicate #line: ids"

@@ -48,8 +48,9 @@ def test_same_seed_same_pixels(tiny_sd, pico):
 
 
 def test_k_colour_portrait_bundle_is_labelled_ai_generated_with_the_model_hash(tiny_sd, pico, tmp_path):
-    assets = gamegen.generate("character.diffusion", seed=1, model=tiny_sd, out=tmp_path / "b", subject="portrait",
-                              colors=5, **QUICK)
+    assets = gamegen.generate(
+        "character.diffusion", seed=1, model=tiny_sd, out=tmp_path / "b", subject="portrait", colors=5, **QUICK
+    )
     art = assets[0].array
     assert assets[0].name == "portrait" and len(np.unique(art[art[..., 3] > 0][:, :3], axis=0)) <= 5
     assert not np.array_equal(assets[-1].array, pico["sprite_source"].array)  # another seed, another picture

@@ -70,6 +70,7 @@ def parse_tres(text: str) -> list[tuple[str, dict[str, str], dict[str, object]]]
 
 # --- tests ------------------------------------------------------------------------------------------------------
 
+
 def test_texturepacker_json_hash_describes_the_sheet(bundle):
     tp = load(bundle, "sprite.json")
     with Image.open(bundle / "sprite.png") as img:
@@ -87,8 +88,9 @@ def test_texturepacker_json_hash_describes_the_sheet(bundle):
         assert sheet[r["y"] : r["y"] + r["h"], r["x"] : r["x"] + r["w"], 3].any(), f"{name} is empty"
     names = [n for frames in tp["animations"].values() for n in frames]
     assert names == list(tp["frames"])  # every frame belongs to exactly one animation, in sheet order
-    assert list(tp["animations"]) == [f"{a}_{d}" for a in ("idle", "walk", "attack", "hurt")
-                                      for d in ("down", "up", "left", "right")]
+    assert list(tp["animations"]) == [
+        f"{a}_{d}" for a in ("idle", "walk", "attack", "hurt") for d in ("down", "up", "left", "right")
+    ]
 
 
 def test_upscaled_sheet_has_its_own_atlas(bundle):
@@ -145,8 +147,9 @@ def test_godot_sprite_frames_parse_back_and_match_the_atlas(bundle):
         assert anim["speed"] == pytest.approx(1000 / MS[f"{kind}_ms"], abs=1e-6)
         assert all(f["duration"] == 1.0 for f in anim["frames"])
         refs = [f["texture"]["SubResource"] for f in anim["frames"]]
-        assert [regions[r] for r in refs] == [[tp["frames"][n]["frame"][k] for k in "xywh"]
-                                             for n in tp["animations"][anim["name"]]]
+        assert [regions[r] for r in refs] == [
+            [tp["frames"][n]["frame"][k] for k in "xywh"] for n in tp["animations"][anim["name"]]
+        ]
 
 
 def test_only_the_godot_profile_writes_sprite_frames(tmp_path):

@@ -42,7 +42,8 @@ def test_every_opaque_pixel_is_a_palette_colour(name):
     art = pixelate(picture(), 32, rng=np.random.default_rng(2), palette=palette)
     assert colours(art) <= {parse_hex(c) for c in PALETTES[name]}
     assert colours(pixelate(picture(), 32, rng=np.random.default_rng(2), palette=palette, dither="bayer")) <= {
-        parse_hex(c) for c in PALETTES[name]}
+        parse_hex(c) for c in PALETTES[name]
+    }
 
 
 def test_k_colours_when_no_palette_is_given():
@@ -89,8 +90,12 @@ def test_seeded_and_deterministic():
 
 
 def test_helpers():
-    assert upscale_nearest(np.arange(4).reshape(2, 2), 2).tolist() == [[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 3, 3],
-                                                                      [2, 2, 3, 3]]
+    assert upscale_nearest(np.arange(4).reshape(2, 2), 2).tolist() == [
+        [0, 0, 1, 1],
+        [0, 0, 1, 1],
+        [2, 2, 3, 3],
+        [2, 2, 3, 3],
+    ]
     ring = outline_ring(np.pad(np.ones((1, 1), dtype=bool), 2))
     assert ring.sum() == 4 and not ring[2, 2]
     with pytest.raises(ValueError, match="RGB or RGBA"):

@@ -16,9 +16,18 @@ from gamegen.character.sheet import CharacterSheet
 from gamegen.cli import main
 
 FIELDS = {
-    "format": "string", "name": "string", "culture": "string", "role": "string", "level": "integer",
-    "stats": "object", "derived": "object", "traits": "array", "inventory": "array", "gold": "integer",
-    "backstory": "string", "backstory_source": "string",
+    "format": "string",
+    "name": "string",
+    "culture": "string",
+    "role": "string",
+    "level": "integer",
+    "stats": "object",
+    "derived": "object",
+    "traits": "array",
+    "inventory": "array",
+    "gold": "integer",
+    "backstory": "string",
+    "backstory_source": "string",
 }
 
 RULES = {
@@ -26,8 +35,14 @@ RULES = {
     "stats": ["might", "wits"],
     "stat_spread": 0,
     "derived": {"hp": {"base": 5, "per_level": 2, "stat": "might", "stat_factor": 1}},
-    "classes": {"knight": {"base": {"might": 12, "wits": 6}, "growth": {"might": 1},
-                           "inventory": [{"item": "lance", "count": 1}], "traits": ["dutiful"]}},
+    "classes": {
+        "knight": {
+            "base": {"might": 12, "wits": 6},
+            "growth": {"might": 1},
+            "inventory": [{"item": "lance", "count": 1}],
+            "traits": ["dutiful"],
+        }
+    },
     "backstory": {"templates": ["{name} the {role} rides from {town}."], "words": {"town": ["Ashford"]}},
 }
 

@@ -38,8 +38,10 @@ def test_same_seed_same_bytes_and_different_seeds_differ(tmp_path):
     params = {"size": 16, "upscale": [2], "character_sheet": True}
     for name, seed in (("a", 5), ("b", 5), ("c", 6)):
         gamegen.generate("character.sprite", seed=seed, out=tmp_path / name, profile="godot", **params)
-    files = {n: {p.relative_to(tmp_path / n).as_posix(): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()}
-             for n in "abc"}
+    files = {
+        n: {p.relative_to(tmp_path / n).as_posix(): p.read_bytes() for p in (tmp_path / n).rglob("*") if p.is_file()}
+        for n in "abc"
+    }
     assert files["a"] == files["b"]
     assert files["a"]["character.sprite/sprite.png"] != files["c"]["character.sprite/sprite.png"]
 
@@ -58,13 +60,17 @@ def test_atlas_frames_lie_inside_the_sheet_never_overlap_and_name_the_animations
     x, y, fw, fh = grown.T
     overlap = (x[:, None] < x + fw) & (x < (x + fw)[:, None]) & (y[:, None] < y + fh) & (y < (y + fh)[:, None])
     assert not (overlap & ~np.eye(len(rects), dtype=bool)).any()
-    directions = {"quadruped": ["left", "right"], "slime": ["down", "up"]}.get(template, ["down", "up", "left", "right"])
+    directions = {"quadruped": ["left", "right"], "slime": ["down", "up"]}.get(
+        template, ["down", "up", "left", "right"]
+    )
     expected = [f"{a}_{d}" for a in ("idle", "walk", "attack", "hurt") for d in directions]
     assert [t.name for t in atlas.tags] == expected
     for tag in atlas.tags:
         anim = tag.name.split("_")[0]
         assert tag.end - tag.start + 1 == COUNTS[f"{anim}_frames"]
-        assert [f.name for f in atlas.frames[tag.start : tag.end + 1]] == [f"{tag.name}_{i}" for i in range(tag.end - tag.start + 1)]
+        assert [f.name for f in atlas.frames[tag.start : tag.end + 1]] == [
+            f"{tag.name}_{i}" for i in range(tag.end - tag.start + 1)
+        ]
         assert {f.duration_ms for f in atlas.frames[tag.start : tag.end + 1]} == {DURATIONS[anim]}
         assert tag.loop == (anim in ("idle", "walk"))
     outside = np.ones((h, w), dtype=bool)
@@ -176,8 +182,9 @@ def test_upscaled_copies_are_nearest_neighbour_with_scaled_atlases():
         big = assets[f"sprite_{factor}x"]
         assert np.array_equal(big.array, base.array.repeat(factor, 0).repeat(factor, 1))
         assert big.atlas.scale == factor
-        assert [(f.x, f.y, f.w) for f in big.atlas.frames] == [(f.x * factor, f.y * factor, f.w * factor)
-                                                               for f in base.atlas.frames]
+        assert [(f.x, f.y, f.w) for f in big.atlas.frames] == [
+            (f.x * factor, f.y * factor, f.w * factor) for f in base.atlas.frames
+        ]
 
 
 def test_extrusion_repeats_frame_edges():
@@ -216,12 +223,35 @@ def test_bad_masks_palettes_and_sizes_are_clear_parameter_errors(params, needles
 
 def test_one_cli_call_gives_sheet_atlases_godot_frames_previews_and_character_sheet(tmp_path):
     out = tmp_path / "hero"
-    res = CliRunner().invoke(main, ["generate", "character.sprite", "-o", str(out), "--profile", "godot", "--seed", "3",
-                                    "--set", "size=16", "--set", "character_sheet=true", "--quiet"])
+    res = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "character.sprite",
+            "-o",
+            str(out),
+            "--profile",
+            "godot",
+            "--seed",
+            "3",
+            "--set",
+            "size=16",
+            "--set",
+            "character_sheet=true",
+            "--quiet",
+        ],
+    )
     assert res.exit_code == 0, res.output
     files = {p.name for p in (out / "character.sprite").iterdir()}
-    assert {"sprite.png", "sprite.json", "sprite.aseprite.json", "sprite.tres", "sprite_icon.png",
-            "sprite_walk.gif", "character.json"} <= files
+    assert {
+        "sprite.png",
+        "sprite.json",
+        "sprite.aseprite.json",
+        "sprite.tres",
+        "sprite_icon.png",
+        "sprite_walk.gif",
+        "character.json",
+    } <= files
     manifest = json.loads((out / "manifest.json").read_text())
     records = {r["path"]: r for r in manifest["assets"][0]["files"]}
     assert records["character.sprite/sprite.png"]["ai_generated"] is False

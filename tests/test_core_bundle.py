@@ -42,7 +42,11 @@ class Noise(Generator):
 
 
 def _tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_identical_bundles(tmp_path):
@@ -141,8 +145,10 @@ def test_mesh_asset_exports_as_glb_the_validator_accepts(tmp_path):
         def generate(self, params, ctx):
             colour = (ctx.rng.random((8, 8, 3)) * 255).astype(np.uint8)
             part = gamegen.MeshPart(
-                positions=[[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]], indices=[[0, 2, 1], [0, 3, 2]],
-                normals=[[0, 1, 0]] * 4, uvs=[[0, 0], [1, 0], [1, 1], [0, 1]],
+                positions=[[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]],
+                indices=[[0, 2, 1], [0, 3, 2]],
+                normals=[[0, 1, 0]] * 4,
+                uvs=[[0, 0], [1, 0], [1, 1], [0, 1]],
             )
             mat = gamegen.Material(base_color=colour, orm=colour, normal=np.full((8, 8, 3), 128, np.uint8))
             return [gamegen.MeshAsset("quad", [part], material=mat)]

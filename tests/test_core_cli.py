@@ -51,7 +51,8 @@ def test_list_and_json(dots):
     assert res.exit_code == 0 and "texture.dots" in res.output
     rows = json.loads(runner.invoke(main, ["list", "--json", "--kind", "texture"]).output)
     assert {"name": "texture.dots", "kind": "texture", "version": "1.0.0"}.items() <= next(
-        r for r in rows if r["name"] == "texture.dots").items()
+        r for r in rows if r["name"] == "texture.dots"
+    ).items()
 
 
 def test_info_shows_defaults_ranges_and_descriptions(dots):
@@ -64,14 +65,18 @@ def test_info_shows_defaults_ranges_and_descriptions(dots):
 
 
 def test_generate_writes_a_bundle(dots, tmp_path):
-    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--seed", "4", "--set", "size=16"])
+    res = CliRunner().invoke(
+        main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--seed", "4", "--set", "size=16"]
+    )
     assert res.exit_code == 0, res.output
     manifest = json.loads((tmp_path / "b/manifest.json").read_text())
     assert manifest["assets"][0]["params"]["size"] == 16 and manifest["assets"][0]["seed"] == 4
 
 
 def test_variations(dots, tmp_path):
-    res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "v"), "--variations", "4", "--quiet"])
+    res = CliRunner().invoke(
+        main, ["generate", "texture.dots", "-o", str(tmp_path / "v"), "--variations", "4", "--quiet"]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "v/contact_sheet.png").is_file() and (tmp_path / "v/seed-3/manifest.json").is_file()
 
@@ -89,7 +94,9 @@ def test_generation_error_exits_1_with_one_line(dots, tmp_path):
     assert res.output.strip().splitlines() == [
         "error: texture.dots failed: ZeroDivisionError: the dots divided by zero"
     ]
-    debug = CliRunner().invoke(main, ["--debug", "generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "crash=true"])
+    debug = CliRunner().invoke(
+        main, ["--debug", "generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "crash=true"]
+    )
     assert "Traceback" in debug.output
 
 
@@ -102,11 +109,15 @@ def test_unknown_generator_and_bad_set_syntax(dots, tmp_path):
 
 def test_real_subprocess_generate_and_exit_codes(dots, tmp_path):
     cmd = [sys.executable, "-m", "gamegen"]
-    ok = subprocess.run(cmd + ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size=8"], capture_output=True, text=True)
+    ok = subprocess.run(
+        cmd + ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size=8"], capture_output=True, text=True
+    )
     assert ok.returncode == 0, ok.stderr
     arr = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(tmp_path / "b/texture.dots/dots.png"))
     assert arr.shape == (8, 8, 3)
-    bad = subprocess.run(cmd + ["generate", "texture.dots", "-o", str(tmp_path / "c"), "--set", "size=0"], capture_output=True, text=True)
+    bad = subprocess.run(
+        cmd + ["generate", "texture.dots", "-o", str(tmp_path / "c"), "--set", "size=0"], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: texture.dots: size=0")
     version = subprocess.run(cmd + ["--version"], capture_output=True, text=True, check=True)
     assert gamegen.__version__ in version.stdout

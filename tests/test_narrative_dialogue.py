@@ -21,8 +21,25 @@ from gamegen.narrative.validate import DialogueError, dialogue_problems
 def quest_bundle(tmp_path_factory) -> Path:
     """One CLI call: a three-quest line with each giver's dialogue (the issue's 'done when')."""
     out = tmp_path_factory.mktemp("quest") / "bundle"
-    proc = subprocess.run([sys.executable, "-m", "gamegen", "generate", "narrative.quest", "-o", str(out), "--seed", "11",
-                           "--quiet", "--set", "chain_length=3"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gamegen",
+            "generate",
+            "narrative.quest",
+            "-o",
+            str(out),
+            "--seed",
+            "11",
+            "--quiet",
+            "--set",
+            "chain_length=3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     return out / "narrative.quest"
 
@@ -55,7 +72,9 @@ def test_quest_dialogue_ink_compiles_and_every_path_ends(quest_bundle, tmp_path)
 
 
 def test_npc_dialogue_ink_for_new_and_known_players(tmp_path):
-    asset = gamegen.generate("narrative.dialogue", seed=5, npc={"name": "Old Tom", "role": "ferryman", "place": "Mere"})[0]
+    asset = gamegen.generate(
+        "narrative.dialogue", seed=5, npc={"name": "Old Tom", "role": "ferryman", "place": "Mere"}
+    )[0]
     d = asset.dialogue
     assert d.id == "npc_old_tom" and "Mere" in " ".join(d.texts())
     reports = play_all(states(d, "npc_old_tom_met", [False, True]), tmp_path)
@@ -92,8 +111,9 @@ def test_manifest_records_validation_and_formats(quest_bundle):
 
 
 def test_dialogue_for_a_quest_line_file(quest_bundle, tmp_path):
-    assets = gamegen.generate("narrative.dialogue", seed=2, quest=str(quest_bundle / "questline.json"),
-                              out=tmp_path / "b")
+    assets = gamegen.generate(
+        "narrative.dialogue", seed=2, quest=str(quest_bundle / "questline.json"), out=tmp_path / "b"
+    )
     line = json.loads((quest_bundle / "questline.json").read_text())
     assert [a.dialogue.quest for a in assets] == [q["id"] for q in line["quests"]]
     assert [a.dialogue.start for a in assets] == [f"{line['id']}_{q['id']}_greet" for q in line["quests"]]
@@ -106,11 +126,19 @@ def test_dialogue_for_a_quest_line_file(quest_bundle, tmp_path):
 
 def test_special_characters_survive_both_formats(tmp_path):
     text = "Use {braces} [brackets] #hash // slashes -> arrows <<cmd>> a|b ~tilde *star +plus =eq \\back"
-    d = Dialogue(id="esc", title="Escapes", start="esc_a", nodes=[
-        Node(id="esc_a", lines=[Line(id="esc_a_0", speaker="Zed: the Bold", text=text)],
-             choices=[Choice(id="esc_a_1", text=text, target="esc_b")]),
-        Node(id="esc_b", lines=[Line(id="esc_b_0", speaker="Zed", text="ok")]),
-    ])
+    d = Dialogue(
+        id="esc",
+        title="Escapes",
+        start="esc_a",
+        nodes=[
+            Node(
+                id="esc_a",
+                lines=[Line(id="esc_a_0", speaker="Zed: the Bold", text=text)],
+                choices=[Choice(id="esc_a_1", text=text, target="esc_b")],
+            ),
+            Node(id="esc_b", lines=[Line(id="esc_b_0", speaker="Zed", text="ok")]),
+        ],
+    )
     assert play_all([to_ink(d)], tmp_path)[0]["errors"] == []
     from gamegen.narrative.yarn import string_table, to_yarn
 
@@ -119,27 +147,51 @@ def test_special_characters_survive_both_formats(tmp_path):
     assert lines["line:esc_a_0"]["text"] == f"Zed: the Bold: {text}" and lines["line:esc_a_1"]["text"] == text
 
 
-def node(node_id: str, *targets: str, cond: Condition | None = None, effects: list[Effect] | None = None,
-         line_cond: Condition | None = None) -> Node:
-    return Node(id=node_id, lines=[Line(id=f"{node_id}_l", speaker="A", text="hi", condition=line_cond)],
-                choices=[Choice(id=f"{node_id}_{t}", text=t, target=t, condition=cond, effects=effects or [])
-                         for t in targets])
+def node(
+    node_id: str,
+    *targets: str,
+    cond: Condition | None = None,
+    effects: list[Effect] | None = None,
+    line_cond: Condition | None = None,
+) -> Node:
+    return Node(
+        id=node_id,
+        lines=[Line(id=f"{node_id}_l", speaker="A", text="hi", condition=line_cond)],
+        choices=[Choice(id=f"{node_id}_{t}", text=t, target=t, condition=cond, effects=effects or []) for t in targets],
+    )
 
 
-@pytest.mark.parametrize(("nodes", "variables", "problem"), [
-    ([node("a", "b")], {}, "node 'a': choice 'a_b' jumps to missing node 'b'"),
-    ([node("a"), node("b")], {}, "node 'b' is not reachable from the start 'a'"),
-    ([node("a", "b"), node("b", "a")], {}, "path loops (a → b → a): not every path reaches an end"),
-    ([node("a", "b", cond=Condition(var="x", value=1)), node("b")], {"x": 0},
-     "every choice has a condition, so the player can be left with none"),
-    ([node("a", line_cond=Condition(var="seen", value=True))], {}, "variable 'seen' is read before it is set"),
-    ([node("a", "b", "c"), node("b", "d", effects=[Effect(var="k", value=True)]), node("c", "d"),
-      node("d", line_cond=Condition(var="k", value=True))], {},
-     "node 'd' line 'd_l': variable 'k' is read before it is set"),
-    ([node("a", effects=[])], {"n": 0}, None),
-    ([Node(id="a", effects=[Effect(var="n", op="add", value=1)])], {}, "variable 'n' is read before it is set"),
-    ([Node(id="a", effects=[Effect(var="f", op="add", value=1)])], {"f": False}, "variable 'f' is bool but is used with 1"),
-])
+@pytest.mark.parametrize(
+    ("nodes", "variables", "problem"),
+    [
+        ([node("a", "b")], {}, "node 'a': choice 'a_b' jumps to missing node 'b'"),
+        ([node("a"), node("b")], {}, "node 'b' is not reachable from the start 'a'"),
+        ([node("a", "b"), node("b", "a")], {}, "path loops (a → b → a): not every path reaches an end"),
+        (
+            [node("a", "b", cond=Condition(var="x", value=1)), node("b")],
+            {"x": 0},
+            "every choice has a condition, so the player can be left with none",
+        ),
+        ([node("a", line_cond=Condition(var="seen", value=True))], {}, "variable 'seen' is read before it is set"),
+        (
+            [
+                node("a", "b", "c"),
+                node("b", "d", effects=[Effect(var="k", value=True)]),
+                node("c", "d"),
+                node("d", line_cond=Condition(var="k", value=True)),
+            ],
+            {},
+            "node 'd' line 'd_l': variable 'k' is read before it is set",
+        ),
+        ([node("a", effects=[])], {"n": 0}, None),
+        ([Node(id="a", effects=[Effect(var="n", op="add", value=1)])], {}, "variable 'n' is read before it is set"),
+        (
+            [Node(id="a", effects=[Effect(var="f", op="add", value=1)])],
+            {"f": False},
+            "variable 'f' is bool but is used with 1",
+        ),
+    ],
+)
 def test_validator_rules(nodes, variables, problem):
     d = Dialogue(id="t", title="t", start="a", nodes=nodes, variables=variables)
     problems = dialogue_problems(d)
@@ -154,8 +206,16 @@ def test_validator_rules(nodes, variables, problem):
 
 def test_variable_set_on_every_branch_may_be_read_after_the_merge():
     set_k = [Effect(var="k", value=True)]
-    d = Dialogue(id="t", title="t", start="a", nodes=[
-        node("a", "b", "c"), node("b", "d", effects=set_k), node("c", "d", effects=set_k),
-        node("d", line_cond=Condition(var="k", value=True))])
+    d = Dialogue(
+        id="t",
+        title="t",
+        start="a",
+        nodes=[
+            node("a", "b", "c"),
+            node("b", "d", effects=set_k),
+            node("c", "d", effects=set_k),
+            node("d", line_cond=Condition(var="k", value=True)),
+        ],
+    )
     assert dialogue_problems(d) == []
     assert "VAR k = false" in to_ink(d)

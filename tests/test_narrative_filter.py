@@ -29,7 +29,7 @@ def test_slurs_apply_at_every_rating_and_are_never_spelled_out():
     for rating in ("everyone", "teen", "mature", "adult"):
         found = hits([f"you {slur.upper()}"], rating)
         assert len(found) == 1
-        (name, label), = found
+        ((name, label),) = found
         assert name == "slurs" and re.fullmatch(r"slurs#\d+", label)
 
 
@@ -72,8 +72,9 @@ def test_hits_are_regenerated_and_recorded(pets, tmp_path):
 
 def test_flag_keeps_and_fail_raises(pets):
     grammar, terms = pets
-    run = gamegen.run_generator("narrative.grammar", {"grammar": grammar, "count": 6, "filter_terms": terms,
-                                                      "content_filter": "flag"})
+    run = gamegen.run_generator(
+        "narrative.grammar", {"grammar": grammar, "count": 6, "filter_terms": terms, "content_filter": "flag"}
+    )
     assert {"dog", "toad"} <= set(run.assets[0].obj["results"]) and run.assets[0].meta["content_filter"]["flagged"]
     with pytest.raises(ContentFilterError, match="hit custom:(dog|toad) in sample"):
         gamegen.generate("narrative.grammar", grammar=grammar, count=6, filter_terms=terms, content_filter="fail")

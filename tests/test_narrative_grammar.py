@@ -35,11 +35,20 @@ def test_seeded_and_repeatable():
 
 def test_user_grammar_file_with_start_symbol(tmp_path):
     path = tmp_path / "potions.json"
-    path.write_text(json.dumps({"origin": "x", "potion": "#colour.capitalize# #kind#", "colour": ["red", "blue", "green"],
-                                "kind": ["Draught", "Tonic"]}))
+    path.write_text(
+        json.dumps(
+            {
+                "origin": "x",
+                "potion": "#colour.capitalize# #kind#",
+                "colour": ["red", "blue", "green"],
+                "kind": ["Draught", "Tonic"],
+            }
+        )
+    )
     run = gamegen.run_generator("narrative.grammar", {"grammar": str(path), "start": "potion", "count": 6})
-    assert sorted(run.assets[0].obj["results"]) == sorted(f"{c} {k}" for c in ("Red", "Blue", "Green")
-                                                          for k in ("Draught", "Tonic"))
+    assert sorted(run.assets[0].obj["results"]) == sorted(
+        f"{c} {k}" for c in ("Red", "Blue", "Green") for k in ("Draught", "Tonic")
+    )
     assert run.assets[0].name == "potions"
     assert "potions.json" in run.inputs  # the grammar's hash is in the provenance
 

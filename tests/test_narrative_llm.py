@@ -20,11 +20,23 @@ from gamegen.narrative.questline import QuestLine  # noqa: E402
 from gamegen.narrative.sampling import Sampling  # noqa: E402
 from gamegen.testing import forbid_global_rng  # noqa: E402
 
-WORLD = {"places": ["Ashford", "Mere"], "characters": ["Ada", "Bo"], "items": ["ring"], "creatures": ["wolf"],
-         "factions": ["Guild"]}
+WORLD = {
+    "places": ["Ashford", "Mere"],
+    "characters": ["Ada", "Bo"],
+    "items": ["ring"],
+    "creatures": ["wolf"],
+    "factions": ["Guild"],
+}
 # the tiny model has a 256-token context and a tokenizer trained on four lines: keep prompts short
-QUEST = {"task": "quest", "world": WORLD, "chain_length": 2, "max_new_tokens": 120, "max_chars": 16,
-         "prompt": "Quest in {world}:", "dialogue_prompt": "{giver}:"}
+QUEST = {
+    "task": "quest",
+    "world": WORLD,
+    "chain_length": 2,
+    "max_new_tokens": 120,
+    "max_chars": 16,
+    "prompt": "Quest in {world}:",
+    "dialogue_prompt": "{giver}:",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -48,7 +60,9 @@ def test_generate_text_is_seeded_and_leaves_global_rng_alone(model):
         c = generate_text(model, "The old tavern", gamegen.Context(2), max_new_tokens=20)
     assert a == b and a != c and a
     ctx = gamegen.Context(3)
-    greedy = [generate_text(model, "The old tavern", gamegen.Context(s), temperature=0, max_new_tokens=12) for s in (3, 4)]
+    greedy = [
+        generate_text(model, "The old tavern", gamegen.Context(s), temperature=0, max_new_tokens=12) for s in (3, 4)
+    ]
     generate_text(model, "x", ctx, max_new_tokens=2)
     assert greedy[0] == greedy[1]  # greedy ignores the seed
     assert ctx.models[0].model_id == model and ctx.neural
@@ -64,8 +78,16 @@ def test_top_k_one_is_greedy(model):
 
 
 def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):
-    gamegen.generate("narrative.llm", model=model, task="item", subject="a rusty sword", count=2, max_new_tokens=10,
-                     seed=4, out=tmp_path / "b")
+    gamegen.generate(
+        "narrative.llm",
+        model=model,
+        task="item",
+        subject="a rusty sword",
+        count=2,
+        max_new_tokens=10,
+        seed=4,
+        out=tmp_path / "b",
+    )
     data = json.loads((tmp_path / "b" / "narrative.llm" / "item.json").read_text())
     assert len(data["results"]) == 2 and all(data["results"]) and data["prompt"] == "Item: a rusty sword\nDescription:"
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
@@ -92,8 +114,12 @@ def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_pat
 
 
 def test_greedy_quest_is_seed_independent_in_its_text(model):
-    a = gamegen.generate("narrative.llm", model=model, seed=1, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1})
-    b = gamegen.generate("narrative.llm", model=model, seed=2, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1})
+    a = gamegen.generate(
+        "narrative.llm", model=model, seed=1, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1}
+    )
+    b = gamegen.generate(
+        "narrative.llm", model=model, seed=2, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1}
+    )
     assert a[0].obj["quests"][0]["title"] == b[0].obj["quests"][0]["title"]
 
 
@@ -109,8 +135,17 @@ def test_prompt_templates_are_checked(model, tmp_path):
         gamegen.generate("narrative.llm", model=model, prompt="About {villain}:")
     template = tmp_path / "bark.txt"
     template.write_text("A guard shouts about {subject}:")
-    run = gamegen.run_generator("narrative.llm", {"model": model, "task": "npc_line", "prompt": str(template),
-                                                  "subject": "wolves", "count": 1, "max_new_tokens": 8})
+    run = gamegen.run_generator(
+        "narrative.llm",
+        {
+            "model": model,
+            "task": "npc_line",
+            "prompt": str(template),
+            "subject": "wolves",
+            "count": 1,
+            "max_new_tokens": 8,
+        },
+    )
     assert run.assets[0].obj["prompt"] == "A guard shouts about wolves:" and "bark.txt" in run.inputs
     assert "\n" not in run.assets[0].obj["results"][0]
 
@@ -119,8 +154,11 @@ def test_content_filter_regenerates_then_fails(model, tmp_path):
     terms = tmp_path / "terms.txt"
     terms.write_text("re:[a-z]\n")  # any lower-case letter: the random model cannot avoid it
     with pytest.raises(ContentFilterError, match="all 2 samples hit the content filter"):
-        gamegen.generate("narrative.llm", model=model, count=1, max_new_tokens=8, filter_terms=str(terms),
-                         filter_attempts=2)
-    run = gamegen.run_generator("narrative.llm", {"model": model, "count": 1, "max_new_tokens": 8, "content_filter": "flag",
-                                                  "filter_terms": str(terms)})
+        gamegen.generate(
+            "narrative.llm", model=model, count=1, max_new_tokens=8, filter_terms=str(terms), filter_attempts=2
+        )
+    run = gamegen.run_generator(
+        "narrative.llm",
+        {"model": model, "count": 1, "max_new_tokens": 8, "content_filter": "flag", "filter_terms": str(terms)},
+    )
     assert run.assets[0].meta["content_filter"]["flagged"] is True

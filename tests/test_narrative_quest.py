@@ -15,8 +15,16 @@ from gamegen.narrative.questline import OBJECTIVES, QuestLine
 WORLD = {
     "places": ["Ashford", "Mere", "the Drowned Fens"],
     "factions": ["River Wardens"],
-    "characters": ["Ada Vell", {"name": "Bo Kett", "faction": "River Wardens", "home": "Mere", "age": 40,
-                                "backstory": "A ferryman (extra character.sheet fields are ignored)."}],
+    "characters": [
+        "Ada Vell",
+        {
+            "name": "Bo Kett",
+            "faction": "River Wardens",
+            "home": "Mere",
+            "age": 40,
+            "backstory": "A ferryman (extra character.sheet fields are ignored).",
+        },
+    ],
     "items": ["silver ring", "old map"],
     "creatures": ["marsh wolf"],
 }
@@ -58,8 +66,14 @@ def test_world_facts_are_used_and_not_extended(tmp_path):
     run = gamegen.run_generator("narrative.quest", {"world": str(path), "chain_length": 5, "dialogue": False}, seed=3)
     line = QuestLine.model_validate(run.assets[0].obj)
     assert line.world.places == WORLD["places"] and line.world.character_names == ["Ada Vell", "Bo Kett"]
-    assert referenced(line) <= {*WORLD["places"], *WORLD["factions"], "Ada Vell", "Bo Kett", *WORLD["items"],
-                                *WORLD["creatures"]}
+    assert referenced(line) <= {
+        *WORLD["places"],
+        *WORLD["factions"],
+        "Ada Vell",
+        "Bo Kett",
+        *WORLD["items"],
+        *WORLD["creatures"],
+    }
     assert run.assets[0].meta["world_invented"] == {}
     assert "world.json" in run.inputs
     bo = [q for q in line.quests if q.giver == "Bo Kett"]
@@ -99,11 +113,16 @@ def test_schema_rejects_names_outside_the_world():
 
 
 def test_gamegen_info_shows_the_output_schema():
-    proc = subprocess.run([sys.executable, "-m", "gamegen", "info", "narrative.quest", "--json"], capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gamegen", "info", "narrative.quest", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     info = json.loads(proc.stdout)
     schema = info["output_schema"]
     assert schema == QuestLine.model_json_schema() and {"Quest", "Step", "Reward", "World"} <= set(schema["$defs"])
-    text = subprocess.run([sys.executable, "-m", "gamegen", "info", "narrative.quest"], capture_output=True, text=True,
-                          timeout=60).stdout
+    text = subprocess.run(
+        [sys.executable, "-m", "gamegen", "info", "narrative.quest"], capture_output=True, text=True, timeout=60
+    ).stdout
     assert "Output: QuestLine" in text and "  quests: array" in text

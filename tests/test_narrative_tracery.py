@@ -14,36 +14,64 @@ def flat(rules: dict, text: str = "#origin#", seed: int = 0, **limits: int) -> s
     return Grammar(rules, **limits).flatten(text, np.random.default_rng(seed))
 
 
-@pytest.mark.parametrize(("modifier", "text", "expected"), [
-    ("capitalize", "hello world", "Hello world"),
-    ("capitalizeAll", "the old tavern-keeper's boat", "The Old Tavern-Keeper'S Boat"),
-    ("s", "cat", "cats"), ("s", "box", "boxes"), ("s", "bush", "bushes"), ("s", "bus", "buses"),
-    ("s", "city", "cities"), ("s", "day", "days"),
-    ("a", "cat", "a cat"), ("a", "owl", "an owl"), ("a", "Egg", "an Egg"), ("a", "umbrella", "an umbrella"),
-    ("a", "unicorn", "a unicorn"), ("a", "user", "an user"),
-    ("ed", "walk", "walked"), ("ed", "bake", "baked"), ("ed", "cry", "cried"), ("ed", "play", "played"),
-    ("ed", "fix", "fixed"),
-    ("firstS", "cat in the hat", "cats in the hat"), ("firstS", "fox", "foxes"),
-])
+@pytest.mark.parametrize(
+    ("modifier", "text", "expected"),
+    [
+        ("capitalize", "hello world", "Hello world"),
+        ("capitalizeAll", "the old tavern-keeper's boat", "The Old Tavern-Keeper'S Boat"),
+        ("s", "cat", "cats"),
+        ("s", "box", "boxes"),
+        ("s", "bush", "bushes"),
+        ("s", "bus", "buses"),
+        ("s", "city", "cities"),
+        ("s", "day", "days"),
+        ("a", "cat", "a cat"),
+        ("a", "owl", "an owl"),
+        ("a", "Egg", "an Egg"),
+        ("a", "umbrella", "an umbrella"),
+        ("a", "unicorn", "a unicorn"),
+        ("a", "user", "an user"),
+        ("ed", "walk", "walked"),
+        ("ed", "bake", "baked"),
+        ("ed", "cry", "cried"),
+        ("ed", "play", "played"),
+        ("ed", "fix", "fixed"),
+        ("firstS", "cat in the hat", "cats in the hat"),
+        ("firstS", "fox", "foxes"),
+    ],
+)
 def test_english_modifiers(modifier, text, expected):
     assert MODIFIERS[modifier](text) == expected
     assert flat({"origin": f"#w.{modifier}#", "w": text}) == expected
 
 
 def test_modifiers_chain_left_to_right():
-    rules = {"origin": "#animal.a.capitalize# sat on #object.s#. #name.replace(a,o)#", "animal": "owl",
-             "object": "bush", "name": "banana"}
+    rules = {
+        "origin": "#animal.a.capitalize# sat on #object.s#. #name.replace(a,o)#",
+        "animal": "owl",
+        "object": "bush",
+        "name": "banana",
+    }
     assert flat(rules) == "An owl sat on bushes. bonono"
 
 
 def test_nested_symbols_expand_depth_first():
-    rules = {"origin": "#greeting#, #place.capitalizeAll#!", "greeting": "Hello from #who#", "who": "the #job#",
-             "job": "miller", "place": "old mill road"}
+    rules = {
+        "origin": "#greeting#, #place.capitalizeAll#!",
+        "greeting": "Hello from #who#",
+        "who": "the #job#",
+        "job": "miller",
+        "place": "old mill road",
+    }
     assert flat(rules) == "Hello from the miller, Old Mill Road!"
 
 
 def test_push_fixes_a_choice_for_the_rest_of_the_expansion():
-    rules = {"origin": "[hero:#name#]#story#", "name": ["Arjun", "Yuuma", "Darcy", "Mia"], "story": "#hero# met #hero#."}
+    rules = {
+        "origin": "[hero:#name#]#story#",
+        "name": ["Arjun", "Yuuma", "Darcy", "Mia"],
+        "story": "#hero# met #hero#.",
+    }
     heroes = set()
     for seed in range(30):
         m = re.fullmatch(r"(\w+) met (\w+)\.", flat(rules, seed=seed))
@@ -96,10 +124,13 @@ def test_missing_start_symbol_lists_the_grammar():
         Grammar({"origin": "x"}).expand("nope", np.random.default_rng(0))
 
 
-@pytest.mark.parametrize("rules", [
-    {"origin": "#origin#!"},
-    {"origin": "#a#", "a": "#b#", "b": "(#a#)"},
-])
+@pytest.mark.parametrize(
+    "rules",
+    [
+        {"origin": "#origin#!"},
+        {"origin": "#a#", "a": "#b#", "b": "(#a#)"},
+    ],
+)
 def test_self_recursion_is_a_clear_error_not_a_hang(rules):
     with pytest.raises(GrammarError, match=r"deeper than 48 levels: the grammar recurses \(.*→"):
         flat(rules)
@@ -109,28 +140,60 @@ def test_output_length_and_steps_are_bounded():
     with pytest.raises(GrammarError, match="longer than 50 characters"):
         flat({"origin": "#x##x##x##x#", "x": "0123456789abcdef"}, max_length=50)
     with pytest.raises(GrammarError, match="more than 100 steps"):
-        flat({"origin": "#x##x#", "x": ["#y##y#"], "y": ["#z##z#"], "z": ["#w##w#"], "w": "#v##v#", "v": "#u##u#",
-              "u": "#t##t#", "t": "#q#", "q": "."}, max_steps=100)
+        flat(
+            {
+                "origin": "#x##x#",
+                "x": ["#y##y#"],
+                "y": ["#z##z#"],
+                "z": ["#w##w#"],
+                "w": "#v##v#",
+                "v": "#u##u#",
+                "u": "#t##t#",
+                "t": "#q#",
+                "q": ".",
+            },
+            max_steps=100,
+        )
 
 
-@pytest.mark.parametrize(("rules", "message"), [
-    ({"origin": "#a"}, "unclosed '#'"),
-    ({"origin": "[a:b"}, "unclosed '\\['"),
-    ({"origin": "a]"}, "unmatched '\\]'"),
-    ({"origin": "##"}, "empty tag"),
-    ({"origin": "#a.shout#", "a": "x"}, "unknown modifier .shout"),
-    ({"origin": "[x:POP]#x#"}, "no rules to pop"),
-    ({"origin": "[doSomething]"}, "unsupported action"),
-    ({"origin": []}, "non-empty list of rule strings"),
-    ({"origin": [1, 2]}, "non-empty list of rule strings"),
-])
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"origin": "#a"}, "unclosed '#'"),
+        ({"origin": "[a:b"}, "unclosed '\\['"),
+        ({"origin": "a]"}, "unmatched '\\]'"),
+        ({"origin": "##"}, "empty tag"),
+        ({"origin": "#a.shout#", "a": "x"}, "unknown modifier .shout"),
+        ({"origin": "[x:POP]#x#"}, "no rules to pop"),
+        ({"origin": "[doSomething]"}, "unsupported action"),
+        ({"origin": []}, "non-empty list of rule strings"),
+        ({"origin": [1, 2]}, "non-empty list of rule strings"),
+    ],
+)
 def test_malformed_grammars_fail_clearly(rules, message):
     with pytest.raises(GrammarError, match=message):
         flat(rules)
 
 
-FACTS = {k: "Fact" for k in ("giver", "target", "place", "origin", "recipient", "witness", "motivation", "summary",
-                             "gold", "task", "npc", "role", "objective_phrase", "item")}
+FACTS = {
+    k: "Fact"
+    for k in (
+        "giver",
+        "target",
+        "place",
+        "origin",
+        "recipient",
+        "witness",
+        "motivation",
+        "summary",
+        "gold",
+        "task",
+        "npc",
+        "role",
+        "objective_phrase",
+        "item",
+    )
+}
 
 
 @pytest.mark.parametrize("name", builtin_grammars())

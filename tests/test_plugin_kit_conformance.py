@@ -48,7 +48,10 @@ class Dots(gamegen.Generator):
     def generate(self, params: DotsParams, ctx: gamegen.Context) -> list[gamegen.Asset]:
         lit = ctx.rng.random((params.size, params.size)) < params.density
         rgb = np.stack([lit, lit & (params.colour == "grey"), lit & (params.colour == "grey")], axis=-1)
-        return [gamegen.ImageAsset("dots", rgb.astype(np.uint8) * 255), gamegen.DataAsset("stats", {"lit": int(lit.sum())})]
+        return [
+            gamegen.ImageAsset("dots", rgb.astype(np.uint8) * 255),
+            gamegen.DataAsset("stats", {"lit": int(lit.sum())}),
+        ]
 
 
 class ClampedParams(DotsParams):
@@ -79,7 +82,12 @@ def test_good_generator_passes_every_check(tmp_path):
     manifest = check_bundle(report.bundle)
     assert manifest["assets"][0]["generator"] == "texture.kit_dots"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "profile-godot", "profile-unity", "profile-unreal", "seed-1", "seed-1-again", "seed-2",
+        "profile-godot",
+        "profile-unity",
+        "profile-unreal",
+        "seed-1",
+        "seed-1-again",
+        "seed-2",
     ]
     assert str(report) == "texture.kit_dots: 13 checks passed, 0 failed"
 
@@ -99,8 +107,10 @@ def test_failure_raises_assertion_error_listing_each_failed_check():
     assert isinstance(failed.value, ConformanceError)
     assert set(failed.value.report.failures) == {"out_of_range", "global_rng"}
     assert "\n  [out_of_range] size=3 was accepted; size=257 was accepted\n" in str(failed.value)
-    assert "[global_rng] texture.kit_global called numpy.random.rand(), which uses the global random state; draw from " \
-           "ctx.rng" in str(failed.value)
+    assert (
+        "[global_rng] texture.kit_global called numpy.random.rand(), which uses the global random state; draw from "
+        "ctx.rng" in str(failed.value)
+    )
 
 
 @pytest.mark.parametrize(
@@ -170,7 +180,10 @@ def test_out_of_range_values_come_from_the_declared_bounds():
         free: str = "x"
 
     assert out_of_range_values(P) == {
-        "count": [0, 10], "ratio": [0.0, 1.0], "scale": [-3.0, 15.0], "mode": [NOT_A_CHOICE],
+        "count": [0, 10],
+        "ratio": [0.0, 1.0],
+        "scale": [-3.0, 15.0],
+        "mode": [NOT_A_CHOICE],
     }
 
 
@@ -205,7 +218,10 @@ def test_file_that_does_not_parse_as_its_media_type_fails_the_bundle_check():
     def generate(self, params, ctx):
         return [gamegen.BytesAsset("picture", b"not a png", ".png", media_type="image/png")]
 
-    assert "'texture.kit_fake/picture.png': does not parse as image/png" in _failures(_variant("kit_fake", generate))["bundle"]
+    assert (
+        "'texture.kit_fake/picture.png': does not parse as image/png"
+        in _failures(_variant("kit_fake", generate))["bundle"]
+    )
 
 
 @dataclass
@@ -222,7 +238,9 @@ def _export_kit_asset_for_unreal(asset: KitAsset, ctx: ExportContext) -> list[Ex
     return [ExportedFile(f"{asset.name}.json", b"{}", "application/json")]
 
 
-@pytest.mark.parametrize("outcome, failures", [("ok", {}), ("param", {}), ("crash", {"profiles": "ValueError: unreal exporter bug"})])
+@pytest.mark.parametrize(
+    "outcome, failures", [("ok", {}), ("param", {}), ("crash", {"profiles": "ValueError: unreal exporter bug"})]
+)
 def test_profiles_may_refuse_parameters_but_not_crash(outcome, failures):
     def generate(self, params, ctx):
         return [KitAsset("kit", {"unreal": outcome, "x": float(ctx.rng.random())})]
@@ -231,12 +249,17 @@ def test_profiles_may_refuse_parameters_but_not_crash(outcome, failures):
 
 
 def test_empty_output_fails_asset_names():
-    assert _failures(_variant("kit_empty", lambda self, params, ctx: []))["asset_names"] == "generate() returned no assets"
+    assert (
+        _failures(_variant("kit_empty", lambda self, params, ctx: []))["asset_names"] == "generate() returned no assets"
+    )
 
 
 def test_unregistered_name_explains_how_to_register():
-    with pytest.raises(ConformanceError, match=r"\[registered\] generator 'texture.nowhere' is not registered: is its "
-                                                r"package installed \(pip install -e \.\)"):
+    with pytest.raises(
+        ConformanceError,
+        match=r"\[registered\] generator 'texture.nowhere' is not registered: is its "
+        r"package installed \(pip install -e \.\)",
+    ):
         check_generator("texture.nowhere")
 
 
@@ -269,17 +292,32 @@ def _first_file(manifest):
 @pytest.mark.parametrize(
     "tamper, problem",
     [
-        (lambda b: (b / "dots/stats.json").write_bytes((b / "dots/stats.json").read_bytes().replace(b"lit", b"lat")),
-         "'dots/stats.json': sha256 does not match the manifest"),
+        (
+            lambda b: (b / "dots/stats.json").write_bytes((b / "dots/stats.json").read_bytes().replace(b"lit", b"lat")),
+            "'dots/stats.json': sha256 does not match the manifest",
+        ),
         (lambda b: (b / "dots/stats.json").write_text("{}"), "'dots/stats.json': size 2 != manifest bytes"),
         (lambda b: (b / "dots/stats.json").unlink(), "'dots/stats.json': listed in the manifest but missing"),
-        (lambda b: (b / "dots/extra.txt").write_text("x"), "file 'dots/extra.txt' is in the bundle but not in the manifest"),
-        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="../escape.png")), "would escape the bundle"),
-        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="other/dots.png")),
-         "lies outside the asset's folder dots/"),
-        (lambda b: _rewrite_manifest(b, lambda m: m.update(format="other/9")),
-         "format is 'other/9', expected 'gamegen.bundle/1'"),
-        (lambda b: _rewrite_manifest(b, lambda m: _first_file(m).pop("sha256")), "field 'sha256' must be str, got NoneType"),
+        (
+            lambda b: (b / "dots/extra.txt").write_text("x"),
+            "file 'dots/extra.txt' is in the bundle but not in the manifest",
+        ),
+        (
+            lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="../escape.png")),
+            "would escape the bundle",
+        ),
+        (
+            lambda b: _rewrite_manifest(b, lambda m: _first_file(m).update(path="other/dots.png")),
+            "lies outside the asset's folder dots/",
+        ),
+        (
+            lambda b: _rewrite_manifest(b, lambda m: m.update(format="other/9")),
+            "format is 'other/9', expected 'gamegen.bundle/1'",
+        ),
+        (
+            lambda b: _rewrite_manifest(b, lambda m: _first_file(m).pop("sha256")),
+            "field 'sha256' must be str, got NoneType",
+        ),
     ],
     ids=["content", "size", "missing", "unlisted", "escape", "foreign-folder", "format", "field"],
 )

@@ -24,6 +24,8 @@ def test_guide_python_blocks_run(isolated_registry, tmp_path, monkeypatch, reque
         fn(*(request.getfixturevalue(arg) for arg in inspect.signature(fn).parameters))
 
 
-@pytest.mark.parametrize("section", ["Scaffold", "The contract", "The conformance kit", "Export profiles", "Publishing"])
+@pytest.mark.parametrize(
+    "section", ["Scaffold", "The contract", "The conformance kit", "Export profiles", "Publishing"]
+)
 def test_guide_covers(section):
     assert re.search(rf"^## \d\. {section}$", GUIDE.read_text(), flags=re.M)

@@ -32,14 +32,17 @@ def test_renders_a_package_with_entry_point_params_readme_and_test(tmp_path):
     out = new_plugin("my_stars", "texture", tmp_path / "my-stars")
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == [
-        "README.md", "gamegen_my_stars/__init__.py", "gamegen_my_stars/generator.py", "pyproject.toml",
+        "README.md",
+        "gamegen_my_stars/__init__.py",
+        "gamegen_my_stars/generator.py",
+        "pyproject.toml",
         "tests/test_my_stars.py",
     ]
     pyproject = (out / "pyproject.toml").read_text()
     assert 'name = "gamegen-my-stars"' in pyproject
     assert '[project.entry-points."gamegen.generators"]\nmy_stars = "gamegen_my_stars.generator:MyStars"' in pyproject
     assert "class MyStarsParams(Params):" in (out / "gamegen_my_stars/generator.py").read_text()
-    assert "gamegen_conformance(\"texture.my_stars\")" in (out / "tests/test_my_stars.py").read_text()
+    assert 'gamegen_conformance("texture.my_stars")' in (out / "tests/test_my_stars.py").read_text()
     for path in out.rglob("*.py"):
         compile(path.read_text(), str(path), "exec")
     assert not [p for p in out.rglob("*") if p.is_file() and "{{" in p.read_text() + p.as_posix()]
@@ -66,8 +69,17 @@ def test_invalid_kind_is_refused(tmp_path):
 
 
 def test_name_of_an_existing_generator_is_refused(isolated_registry, tmp_path):
-    taken = type("Taken", (gamegen.Generator,), {"__doc__": "Taken.", "name": "texture.taken", "kind": "texture",
-                                                 "version": "1.0.0", "generate": lambda self, p, c: []})
+    taken = type(
+        "Taken",
+        (gamegen.Generator,),
+        {
+            "__doc__": "Taken.",
+            "name": "texture.taken",
+            "kind": "texture",
+            "version": "1.0.0",
+            "generate": lambda self, p, c: [],
+        },
+    )
     isolated_registry.register(taken)
     with pytest.raises(gamegen.ParamError, match=r"name='taken': generator texture\.taken already exists \(code\)"):
         new_plugin("taken", "texture", tmp_path / "x")
@@ -84,7 +96,9 @@ def test_refuses_to_overwrite_a_non_empty_folder(tmp_path):
 
 def test_default_folder_is_named_after_the_distribution(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert new_plugin("dark_sky") == Path("gamegen-dark-sky") and (tmp_path / "gamegen-dark-sky/pyproject.toml").is_file()
+    assert (
+        new_plugin("dark_sky") == Path("gamegen-dark-sky") and (tmp_path / "gamegen-dark-sky/pyproject.toml").is_file()
+    )
 
 
 def test_cli_creates_the_plugin_and_exits_2_on_a_bad_name(tmp_path):
@@ -92,7 +106,7 @@ def test_cli_creates_the_plugin_and_exits_2_on_a_bad_name(tmp_path):
     made = runner.invoke(main, ["new-plugin", "my_hills", "--kind", "landscape", "-o", str(tmp_path / "hills")])
     assert made.exit_code == 0, made.output
     assert "created" in made.output and "pip install -e" in made.output
-    assert "kind = \"landscape\"" in (tmp_path / "hills/gamegen_my_hills/generator.py").read_text()
+    assert 'kind = "landscape"' in (tmp_path / "hills/gamegen_my_hills/generator.py").read_text()
     refused = runner.invoke(main, ["new-plugin", "My-Hills", "-o", str(tmp_path / "bad")])
     assert refused.exit_code == 2
     assert "error: name='My-Hills': must be a lowercase Python identifier" in refused.output

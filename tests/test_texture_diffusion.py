@@ -41,28 +41,56 @@ def make_tiny_sdxl(path: Path) -> Path:
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=4, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
-        addition_time_embed_dim=8, transformer_layers_per_block=(1, 2), projection_class_embeddings_input_dim=80,
+        block_out_channels=(32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4),
+        use_linear_projection=True,
+        addition_embed_type="text_time",
+        addition_time_embed_dim=8,
+        transformer_layers_per_block=(1, 2),
+        projection_class_embeddings_input_dim=80,
         cross_attention_dim=64,
     )
     vae = AutoencoderKL(
-        block_out_channels=[32, 64], in_channels=3, out_channels=3, latent_channels=4,
-        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
+        block_out_channels=[32, 64],
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        down_block_types=["DownEncoderBlock2D"] * 2,
+        up_block_types=["UpDecoderBlock2D"] * 2,
     )
     config = CLIPTextConfig(
-        bos_token_id=0, eos_token_id=2, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
-        num_attention_heads=4, num_hidden_layers=5, pad_token_id=1, vocab_size=1000, projection_dim=32,
+        bos_token_id=0,
+        eos_token_id=2,
+        hidden_size=32,
+        intermediate_size=37,
+        layer_norm_eps=1e-05,
+        num_attention_heads=4,
+        num_hidden_layers=5,
+        pad_token_id=1,
+        vocab_size=1000,
+        projection_dim=32,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     (path.parent / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
     (path.parent / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
     tokenizer = CLIPTokenizer(str(path.parent / "vocab.json"), str(path.parent / "merges.txt"), model_max_length=77)
-    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1)
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1
+    )
     StableDiffusionXLPipeline(
-        vae=vae, text_encoder=CLIPTextModel(config), tokenizer=tokenizer,
-        text_encoder_2=CLIPTextModelWithProjection(config), tokenizer_2=tokenizer, unet=unet, scheduler=scheduler,
+        vae=vae,
+        text_encoder=CLIPTextModel(config),
+        tokenizer=tokenizer,
+        text_encoder_2=CLIPTextModelWithProjection(config),
+        tokenizer_2=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
     ).save_pretrained(path, safe_serialization=True)
     return path
 
@@ -107,8 +135,17 @@ def test_helper_uses_the_context_generator_and_returns_uint8(pipe):
 
 def test_text_to_texture_bundle_records_the_model_and_the_prompt(tiny_sd, tmp_path):
     steps = []
-    gamegen.generate("texture.diffusion", model=tiny_sd, prompt="brick wall", negative_prompt="moss", guidance=5.0,
-                     seed=3, out=tmp_path / "a", progress=lambda d, t, m: steps.append((d, t, m)), **FAST)
+    gamegen.generate(
+        "texture.diffusion",
+        model=tiny_sd,
+        prompt="brick wall",
+        negative_prompt="moss",
+        guidance=5.0,
+        seed=3,
+        out=tmp_path / "a",
+        progress=lambda d, t, m: steps.append((d, t, m)),
+        **FAST,
+    )
     assert (2, 2, "denoising") in steps
     manifest = json.loads((tmp_path / "a/manifest.json").read_text())
     entry = manifest["assets"][0]
@@ -134,8 +171,25 @@ def test_same_seed_same_bytes_other_seed_differs(tiny_sd, tmp_path):
 
 
 def test_cli_tiles_one_axis_for_the_unreal_profile(tiny_sd, tmp_path):
-    res = CliRunner().invoke(main, ["generate", "texture.diffusion", "-o", str(tmp_path / "b"), "--set", f"model={tiny_sd}",
-                                    "--set", "size=64", "--set", "steps=2", "--set", "tiling=x", "--profile", "unreal"])
+    res = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "texture.diffusion",
+            "-o",
+            str(tmp_path / "b"),
+            "--set",
+            f"model={tiny_sd}",
+            "--set",
+            "size=64",
+            "--set",
+            "steps=2",
+            "--set",
+            "tiling=x",
+            "--profile",
+            "unreal",
+        ],
+    )
     assert res.exit_code == 0, res.output
     files = {f["path"]: f for f in json.loads((tmp_path / "b/manifest.json").read_text())["assets"][0]["files"]}
     normal = files["texture.diffusion/normal.png"]["meta"]
@@ -155,8 +209,17 @@ def test_image_to_texture_variations(tiny_sd, tmp_path):
     source = gamegen.generate("texture.material", family="brick", size=64, preview="none")[0].array
     path = tmp_path / "bricks.png"
     Image.fromarray(source).save(path)
-    assets = gamegen.generate("texture.diffusion", model=tiny_sd, init_image=str(path), strength=0.5, count=2,
-                              out=tmp_path / "out", preview="none", steps=4, size=64)
+    assets = gamegen.generate(
+        "texture.diffusion",
+        model=tiny_sd,
+        init_image=str(path),
+        strength=0.5,
+        count=2,
+        out=tmp_path / "out",
+        preview="none",
+        steps=4,
+        size=64,
+    )
     names = [a.name for a in assets]
     assert names[:2] == ["v0_albedo", "v0_normal"] and "v1_orm" in names
     assert assets[0].meta["diffusion"]["strength"] == 0.5
@@ -198,6 +261,7 @@ def test_sdxl_layout_is_chosen_from_the_model_index(tmp_path):
     assert text.meta["diffusion"]["scheduler"] == "EulerDiscreteScheduler"
     assert max(text.meta["quality"]["seam_x"], text.meta["quality"]["seam_y"]) <= SEAM_LIMIT
     Image.fromarray(text.array).save(tmp_path / "init.png")
-    image = gamegen.generate("texture.diffusion", model=model, init_image=str(tmp_path / "init.png"), preview="none",
-                             size=64, steps=4)[0]
+    image = gamegen.generate(
+        "texture.diffusion", model=model, init_image=str(tmp_path / "init.png"), preview="none", size=64, steps=4
+    )[0]
     assert image.array.shape == (64, 64, 3) and image.meta["diffusion"]["strength"] == 0.6

@@ -28,8 +28,21 @@ def _by_name(assets: list[gamegen.Asset]) -> dict[str, gamegen.Asset]:
 
 def test_family_choices_are_exactly_the_library():
     assert set(typing.get_args(MaterialParams.model_fields["family"].annotation)) == set(FAMILIES)
-    assert {"stone", "brick", "wood", "grass", "sand", "dirt", "mud", "metal", "rust", "lava", "water", "ice",
-            "noise"} <= set(FAMILIES)
+    assert {
+        "stone",
+        "brick",
+        "wood",
+        "grass",
+        "sand",
+        "dirt",
+        "mud",
+        "metal",
+        "rust",
+        "lava",
+        "water",
+        "ice",
+        "noise",
+    } <= set(FAMILIES)
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -138,8 +151,23 @@ def test_glb_preview_passes_the_khronos_validator(tmp_path, shape):
 
 
 def test_cli_generates_a_bundle(tmp_path):
-    res = CliRunner().invoke(main, ["generate", "texture.material", "-o", str(tmp_path / "b"), "--set", "family=lava",
-                                    "--set", "size=32", "--set", 'palette=["#000000", "#ff8800"]', "--profile", "unity"])
+    res = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "texture.material",
+            "-o",
+            str(tmp_path / "b"),
+            "--set",
+            "family=lava",
+            "--set",
+            "size=32",
+            "--set",
+            'palette=["#000000", "#ff8800"]',
+            "--profile",
+            "unity",
+        ],
+    )
     assert res.exit_code == 0, res.output
     img = Image.open(tmp_path / "b/texture.material/orm.png")
     assert img.size == (32, 32) and img.mode == "RGB"

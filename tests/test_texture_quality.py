@@ -61,9 +61,17 @@ def test_derived_maps_of_periodic_sources_stay_periodic():
     height /= height.max()
     shift = (17, 40)
     # wrap-around filters commute with rolling the input: no border treatment breaks the tile
-    assert np.allclose(pbr.normal_map(np.roll(height, shift, (0, 1))), np.roll(pbr.normal_map(height), shift, (0, 1)), atol=1e-5)
-    assert np.allclose(gaussian_blur(np.roll(height, shift, (0, 1)), 3), np.roll(gaussian_blur(height, 3), shift, (0, 1)), atol=1e-5)
-    assert np.allclose(pbr.ambient_occlusion(np.roll(height, shift, (0, 1))), np.roll(pbr.ambient_occlusion(height), shift, (0, 1)), atol=1e-5)
+    assert np.allclose(
+        pbr.normal_map(np.roll(height, shift, (0, 1))), np.roll(pbr.normal_map(height), shift, (0, 1)), atol=1e-5
+    )
+    assert np.allclose(
+        gaussian_blur(np.roll(height, shift, (0, 1)), 3), np.roll(gaussian_blur(height, 3), shift, (0, 1)), atol=1e-5
+    )
+    assert np.allclose(
+        pbr.ambient_occlusion(np.roll(height, shift, (0, 1))),
+        np.roll(pbr.ambient_occlusion(height), shift, (0, 1)),
+        atol=1e-5,
+    )
 
 
 def test_a_seam_in_a_promised_set_is_an_error():

@@ -16,8 +16,11 @@ SHIFT = 3
 def _net() -> torch.nn.Sequential:
     torch.manual_seed(0)
     return torch.nn.Sequential(
-        torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.SiLU(), torch.nn.Conv2d(8, 8, 5, padding=2),
-        torch.nn.SiLU(), torch.nn.Conv2d(8, 3, 1),
+        torch.nn.Conv2d(3, 8, 3, padding=1),
+        torch.nn.SiLU(),
+        torch.nn.Conv2d(8, 8, 5, padding=2),
+        torch.nn.SiLU(),
+        torch.nn.Conv2d(8, 3, 1),
     ).eval()
 
 

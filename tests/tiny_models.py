@@ -10,8 +10,36 @@ import json
 from pathlib import Path
 
 TINY_SD_VOCAB = [
-    "<|startoftext|>", "<|endoftext|>", "!", "a", "b", "c", "d", "e", "l", "o", "r", "s", "t", "w", "k", "n",
-    "i", "g", "m", "st", "sto", "ston", "stone</w>", "brick</w>", "wall</w>", "moss</w>", "a</w>", "s</w>", "e</w>", "t</w>",
+    "<|startoftext|>",
+    "<|endoftext|>",
+    "!",
+    "a",
+    "b",
+    "c",
+    "d",
+    "e",
+    "l",
+    "o",
+    "r",
+    "s",
+    "t",
+    "w",
+    "k",
+    "n",
+    "i",
+    "g",
+    "m",
+    "st",
+    "sto",
+    "ston",
+    "stone</w>",
+    "brick</w>",
+    "wall</w>",
+    "moss</w>",
+    "a</w>",
+    "s</w>",
+    "e</w>",
+    "t</w>",
 ]
 TINY_SD_MERGES = ["#version: 0.2", "s t", "st o", "sto n", "ston e</w>"]
 
@@ -24,30 +52,58 @@ def make_tiny_sd(path: Path) -> Path:
 
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=2, sample_size=32, in_channels=4, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        block_out_channels=(32, 64),
+        layers_per_block=2,
+        sample_size=32,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
         cross_attention_dim=32,
     )
     vae = AutoencoderKL(
-        block_out_channels=[32, 64], in_channels=3, out_channels=3, latent_channels=4,
-        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"], up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
+        block_out_channels=[32, 64],
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
+        up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
     )
-    text_encoder = CLIPTextModel(CLIPTextConfig(
-        bos_token_id=0, eos_token_id=2, hidden_size=32, intermediate_size=37, layer_norm_eps=1e-05,
-        num_attention_heads=4, num_hidden_layers=5, pad_token_id=1, vocab_size=1000,
-    ))
+    text_encoder = CLIPTextModel(
+        CLIPTextConfig(
+            bos_token_id=0,
+            eos_token_id=2,
+            hidden_size=32,
+            intermediate_size=37,
+            layer_norm_eps=1e-05,
+            num_attention_heads=4,
+            num_hidden_layers=5,
+            pad_token_id=1,
+            vocab_size=1000,
+        )
+    )
     tok_dir = path.parent / (path.name + "-tokenizer-src")
     tok_dir.mkdir(parents=True, exist_ok=True)
     (tok_dir / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
     (tok_dir / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
     tokenizer = CLIPTokenizer(str(tok_dir / "vocab.json"), str(tok_dir / "merges.txt"), model_max_length=77)
     scheduler = DDIMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False,
-        set_alpha_to_one=False, steps_offset=1,
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
+        steps_offset=1,
     )
     pipe = StableDiffusionPipeline(
-        unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, scheduler=scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        unet=unet,
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipe.save_pretrained(path, safe_serialization=True)
     return path
@@ -76,8 +132,15 @@ def make_tiny_gpt2(path: Path) -> Path:
     tok.train_from_iterator(TINY_LM_LINES * 4, trainer)
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<|endoftext|>", eos_token="<|endoftext|>")
     torch.manual_seed(0)
-    config = GPT2Config(vocab_size=len(fast), n_positions=256, n_embd=32, n_layer=2, n_head=2,
-                        bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id)
+    config = GPT2Config(
+        vocab_size=len(fast),
+        n_positions=256,
+        n_embd=32,
+        n_layer=2,
+        n_head=2,
+        bos_token_id=fast.bos_token_id,
+        eos_token_id=fast.eos_token_id,
+    )
     GPT2LMHeadModel(config).save_pretrained(path, safe_serialization=True)
     fast.save_pretrained(path)
     return path

@@ -189,8 +189,10 @@ def _blob(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     elif anim == "walk":  # hop: crouch, spring up stretched, fall, land squashed
         keys = np.linspace(0, 1, 7)
         p.move(everything, dy=np.interp(t, keys, [0, -1, -2.5, -2, -0.5, 0, 0]))
-        p.stretch(np.interp(t, keys, [1.1, 0.9, 0.95, 1, 1, 1.15, 1.1]),
-                  np.interp(t, keys, [0.85, 1.15, 1.05, 1, 1, 0.8, 0.85]))
+        p.stretch(
+            np.interp(t, keys, [1.1, 0.9, 0.95, 1, 1, 1.15, 1.1]),
+            np.interp(t, keys, [0.85, 1.15, 1.05, 1, 1, 0.8, 0.85]),
+        )
     elif anim == "attack":  # pounce
         p.move(everything, dy=-1.5 * strike)
         p.stretch(1.0 + 0.15 * wind - 0.1 * strike, 1.0 - 0.2 * wind + 0.15 * strike)

@@ -49,9 +49,7 @@ class Atlas:
 
     def scaled(self, factor: int) -> Atlas:
         """The atlas of the same sheet upscaled ``factor``× (nearest-neighbour)."""
-        frames = tuple(
-            replace(f, x=f.x * factor, y=f.y * factor, w=f.w * factor, h=f.h * factor) for f in self.frames
-        )
+        frames = tuple(replace(f, x=f.x * factor, y=f.y * factor, w=f.w * factor, h=f.h * factor) for f in self.frames)
         return Atlas(frames, self.tags, self.width * factor, self.height * factor, self.scale * factor)
 
 
@@ -62,9 +60,7 @@ class SpriteSheetAsset(ImageAsset):
     atlas: Atlas = field(kw_only=True)
 
 
-def pack_rows(
-    rows: list[tuple[str, np.ndarray, int, bool]], padding: int, extrude: int
-) -> tuple[np.ndarray, Atlas]:
+def pack_rows(rows: list[tuple[str, np.ndarray, int, bool]], padding: int, extrude: int) -> tuple[np.ndarray, Atlas]:
     """Pack animations, one per grid row, into a sheet: ``(name, frames (F, h, w, 4), duration_ms, loop)``.
 
     Cells are ``padding`` pixels apart (and from the sheet's edges); each frame's edge pixels are repeated

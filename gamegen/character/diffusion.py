@@ -31,19 +31,25 @@ _SUBJECT_PROMPT = {
 
 
 class DiffusionParams(Params):
-    model: str = Field(DEFAULT_MODEL, min_length=1, description="Diffusers text-to-image model: a local folder or a hub id")
+    model: str = Field(
+        DEFAULT_MODEL, min_length=1, description="Diffusers text-to-image model: a local folder or a hub id"
+    )
     prompt: str = Field("a brave knight with a sword", description="What to draw")
-    subject: Literal["sprite", "portrait"] = Field("sprite", description="Full-body sprite or head-and-shoulders portrait")
+    subject: Literal["sprite", "portrait"] = Field(
+        "sprite", description="Full-body sprite or head-and-shoulders portrait"
+    )
     negative_prompt: str = Field("blurry, busy background, text, watermark", description="What to avoid")
     steps: int = Field(25, ge=1, le=200, description="Denoising steps")
     guidance: float = Field(7.5, ge=0.0, le=30.0, description="Classifier-free guidance scale")
     resolution: int = Field(512, ge=64, le=2048, description="Width and height of the diffusion image (multiple of 8)")
     size: int = Field(32, ge=16, le=128, description="Width of the pixel art in pixels")
     palette: str | list[str] | None = Field(
-        None, description="Quantise to this palette (a name or hex colours); unset: find `colors` colours")
+        None, description="Quantise to this palette (a name or hex colours); unset: find `colors` colours"
+    )
     colors: int = Field(16, ge=2, le=64, description="Colours to find when no palette is given")
     background: Literal["key", "none"] = Field(
-        "key", description="Remove the background by colour key (the picture has no alpha channel), or keep it")
+        "key", description="Remove the background by colour key (the picture has no alpha channel), or keep it"
+    )
     key_color: str = Field("auto", description="Background colour for the key: auto (the border's median) or hex")
     key_tolerance: float = Field(0.1, ge=0.0, le=1.0, description="How far (Oklab) a colour may be from the key")
     dither: Literal["none", "bayer"] = Field("none", description="Ordered dithering when quantising (none by default)")
@@ -60,7 +66,9 @@ class DiffusionParams(Params):
     @model_validator(mode="after")
     def _downscale(self) -> DiffusionParams:
         if self.size > self.resolution:
-            raise ValueError(f"size={self.size} must not exceed resolution={self.resolution}: the pass only scales down")
+            raise ValueError(
+                f"size={self.size} must not exceed resolution={self.resolution}: the pass only scales down"
+            )
         return self
 
     @field_validator("palette")
@@ -110,14 +118,33 @@ class DiffusionGenerator(Generator):
 
         pipe = load_diffusers_pipeline(params.model, ctx=ctx).obj
         prompt = f"{params.prompt}, {_SUBJECT_PROMPT[params.subject]}"
-        picture = text_to_image(pipe, ctx, prompt, negative_prompt=params.negative_prompt, steps=params.steps,
-                                guidance=params.guidance, width=params.resolution, height=params.resolution)[0]
+        picture = text_to_image(
+            pipe,
+            ctx,
+            prompt,
+            negative_prompt=params.negative_prompt,
+            steps=params.steps,
+            guidance=params.guidance,
+            width=params.resolution,
+            height=params.resolution,
+        )[0]
         palette = resolve_palette(params.palette) if params.palette is not None else None
         key = None if params.key_color == "auto" else np.array(parse_hex(params.key_color), dtype=np.uint8)
-        outline = params.outline if params.outline in ("auto", "none") else np.array(parse_hex(params.outline), np.uint8)
-        art = pixelate(picture, params.size, rng=ctx.child("palette"), palette=palette, colors=params.colors,
-                       background=params.background, key=key, tolerance=params.key_tolerance, dither=params.dither,
-                       outline=outline)
+        outline = (
+            params.outline if params.outline in ("auto", "none") else np.array(parse_hex(params.outline), np.uint8)
+        )
+        art = pixelate(
+            picture,
+            params.size,
+            rng=ctx.child("palette"),
+            palette=palette,
+            colors=params.colors,
+            background=params.background,
+            key=key,
+            tolerance=params.key_tolerance,
+            dither=params.dither,
+            outline=outline,
+        )
         meta = {
             "prompt": prompt,
             "negative_prompt": params.negative_prompt,
@@ -127,7 +154,9 @@ class DiffusionGenerator(Generator):
             "size": [art.shape[1], art.shape[0]],
         }
         assets: list[Asset] = [ImageAsset(params.subject, art, meta={**meta, "preview": True})]
-        assets += [ImageAsset(f"{params.subject}_{f}x", upscale_nearest(art, f), meta={**meta, "scale": f})
-                   for f in params.upscale]
+        assets += [
+            ImageAsset(f"{params.subject}_{f}x", upscale_nearest(art, f), meta={**meta, "scale": f})
+            for f in params.upscale
+        ]
         assets.append(ImageAsset(f"{params.subject}_source", picture, meta={**meta, "stage": "diffusion"}))
         return assets

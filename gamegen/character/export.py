@@ -114,10 +114,18 @@ def export_sprite_sheet(asset: SpriteSheetAsset, ctx: ExportContext) -> list[Exp
     png = export_image(asset, ctx)[0]
     return [
         png,
-        ExportedFile(asset.name + ".json", _json(texturepacker_json(asset.atlas, png.path)), "application/json",
-                     {"format": "texturepacker-json-hash"}),
-        ExportedFile(asset.name + ".aseprite.json", _json(aseprite_json(asset.atlas, png.path)), "application/json",
-                     {"format": "aseprite-json"}),
+        ExportedFile(
+            asset.name + ".json",
+            _json(texturepacker_json(asset.atlas, png.path)),
+            "application/json",
+            {"format": "texturepacker-json-hash"},
+        ),
+        ExportedFile(
+            asset.name + ".aseprite.json",
+            _json(aseprite_json(asset.atlas, png.path)),
+            "application/json",
+            {"format": "aseprite-json"},
+        ),
     ]
 
 

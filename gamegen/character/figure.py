@@ -26,10 +26,36 @@ _FAR = np.isin(np.arange(len(Part)), [Part.ARM_FAR, Part.LEG_FAR, Part.HIND_FAR,
 _OVERLAYS = (Part.ARM, Part.ARM_FAR, Part.WING, Part.WING_FAR)
 # paint order; None is the body under the arms and wings, moving with the body. Side views put far limbs behind the
 # body; front views keep left and right on the same layer so a symmetric pose stays symmetric.
-_SIDE_LAYERS = (Part.WING_FAR, Part.ARM_FAR, Part.LEG_FAR, Part.HIND_FAR, Part.TAIL, Part.LEG, Part.HIND, Part.BODY,
-                None, Part.HEAD, Part.EYE, Part.ARM, Part.WING)
-_FRONT_LAYERS = (Part.TAIL, Part.LEG, Part.LEG_FAR, Part.HIND, Part.HIND_FAR, Part.BODY, None, Part.HEAD, Part.EYE,
-                 Part.ARM, Part.ARM_FAR, Part.WING, Part.WING_FAR)
+_SIDE_LAYERS = (
+    Part.WING_FAR,
+    Part.ARM_FAR,
+    Part.LEG_FAR,
+    Part.HIND_FAR,
+    Part.TAIL,
+    Part.LEG,
+    Part.HIND,
+    Part.BODY,
+    None,
+    Part.HEAD,
+    Part.EYE,
+    Part.ARM,
+    Part.WING,
+)
+_FRONT_LAYERS = (
+    Part.TAIL,
+    Part.LEG,
+    Part.LEG_FAR,
+    Part.HIND,
+    Part.HIND_FAR,
+    Part.BODY,
+    None,
+    Part.HEAD,
+    Part.EYE,
+    Part.ARM,
+    Part.ARM_FAR,
+    Part.WING,
+    Part.WING_FAR,
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +132,7 @@ def _mirror_left(a: np.ndarray, table: np.ndarray | None = None) -> np.ndarray:
     out = a.copy()
     half = a.shape[-1] // 2
     left = a[..., :half][..., ::-1]
-    out[..., a.shape[-1] - half:] = left if table is None else np.where(left >= 0, table[left], left)
+    out[..., a.shape[-1] - half :] = left if table is None else np.where(left >= 0, table[left], left)
     return out
 
 
@@ -198,7 +224,7 @@ def render_frames(figure: Figure, offsets: np.ndarray, squash: np.ndarray, flash
     src_y = np.floor(feet - (feet - np.arange(h)[None]) / squash[:, 1:2] + 0.5).astype(int)
     src_x = np.floor(centre + (np.arange(w)[None] - centre) / squash[:, 0:1] + 0.5).astype(int)
     half = w // 2
-    src_x[:, w - half:] = w - 1 - src_x[:, :half][:, ::-1]  # keep symmetric frames exactly symmetric
+    src_x[:, w - half :] = w - 1 - src_x[:, :half][:, ::-1]  # keep symmetric frames exactly symmetric
     valid = ((src_y >= 0) & (src_y < h))[:, :, None] & ((src_x >= 0) & (src_x < w))[:, None, :]
     out = canvas[f[:, :, None], np.clip(src_y, 0, h - 1)[:, :, None], np.clip(src_x, 0, w - 1)[:, None, :]]
     out = np.where(valid, out, -1)

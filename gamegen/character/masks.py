@@ -44,8 +44,12 @@ class Part(IntEnum):
 def _mirror_table() -> np.ndarray:
     """Part id → the part it becomes in a mirror image (near and far limbs swap)."""
     table = np.arange(len(Part))
-    for near, far in ((Part.ARM, Part.ARM_FAR), (Part.LEG, Part.LEG_FAR), (Part.HIND, Part.HIND_FAR),
-                      (Part.WING, Part.WING_FAR)):
+    for near, far in (
+        (Part.ARM, Part.ARM_FAR),
+        (Part.LEG, Part.LEG_FAR),
+        (Part.HIND, Part.HIND_FAR),
+        (Part.WING, Part.WING_FAR),
+    ):
         table[near], table[far] = far, near
     return table
 
@@ -54,12 +58,27 @@ MIRROR_PART = _mirror_table()
 
 # template character -> (cell value, part); lowercase: body or empty, uppercase: always body
 _LEGEND: dict[str, tuple[int, Part]] = {
-    ".": (0, Part.BODY), "x": (-1, Part.BODY), "z": (-1, Part.HEAD), "e": (2, Part.EYE),
-    **{c: (1 if c.islower() else 2, part) for letter, part in (
-        ("b", Part.BODY), ("h", Part.HEAD), ("a", Part.ARM), ("r", Part.ARM_FAR), ("l", Part.LEG),
-        ("g", Part.LEG_FAR), ("k", Part.HIND), ("j", Part.HIND_FAR), ("w", Part.WING), ("v", Part.WING_FAR),
-        ("t", Part.TAIL),
-    ) for c in (letter, letter.upper())},
+    ".": (0, Part.BODY),
+    "x": (-1, Part.BODY),
+    "z": (-1, Part.HEAD),
+    "e": (2, Part.EYE),
+    **{
+        c: (1 if c.islower() else 2, part)
+        for letter, part in (
+            ("b", Part.BODY),
+            ("h", Part.HEAD),
+            ("a", Part.ARM),
+            ("r", Part.ARM_FAR),
+            ("l", Part.LEG),
+            ("g", Part.LEG_FAR),
+            ("k", Part.HIND),
+            ("j", Part.HIND_FAR),
+            ("w", Part.WING),
+            ("v", Part.WING_FAR),
+            ("t", Part.TAIL),
+        )
+        for c in (letter, letter.upper())
+    },
 }
 
 
@@ -105,8 +124,10 @@ class Template:
 
 def _mirror(cells: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Left-half arrays → full width, the right half mirrored with near/far parts swapped."""
-    return (np.concatenate([cells, cells[:, ::-1]], axis=1),
-            np.concatenate([parts, MIRROR_PART[parts[:, ::-1]]], axis=1).astype(np.int8))
+    return (
+        np.concatenate([cells, cells[:, ::-1]], axis=1),
+        np.concatenate([parts, MIRROR_PART[parts[:, ::-1]]], axis=1).astype(np.int8),
+    )
 
 
 def _parse(rows: Sequence[str], mirrored: bool, depth: bool = False) -> View:
@@ -122,61 +143,198 @@ def _parse(rows: Sequence[str], mirrored: bool, depth: bool = False) -> View:
 
 TEMPLATES: dict[str, Template] = {
     "humanoid": Template(
-        "humanoid", "biped",
-        front=_parse([
-            "........", "........", ".....hhH", "....hHHH", "....hHeH", "....hHHH", ".....hHH", "...aABBB",
-            "..aAbBBB", "..aAbBBB", "..aA.bBB", "..AA.bBB", "....LLL.", "....lLL.", "....lLL.", "...LLLL.",
-        ], mirrored=True),
-        side=_parse([
-            "................", "................", "......hhHh......", ".....hHHHHh.....",
-            ".....HHHHeH.....", ".....hHHHHH.....", "......hHHH......", ".....rBBBB......",
-            ".....RBAAB......", ".....RBAAB......", "......BAAb......", "......bAA.......",
-            "......BBBB......", "......ggLL......", "......ggLL......", "......GGLLL.....",
-        ], mirrored=False, depth=True),
+        "humanoid",
+        "biped",
+        front=_parse(
+            [
+                "........",
+                "........",
+                ".....hhH",
+                "....hHHH",
+                "....hHeH",
+                "....hHHH",
+                ".....hHH",
+                "...aABBB",
+                "..aAbBBB",
+                "..aAbBBB",
+                "..aA.bBB",
+                "..AA.bBB",
+                "....LLL.",
+                "....lLL.",
+                "....lLL.",
+                "...LLLL.",
+            ],
+            mirrored=True,
+        ),
+        side=_parse(
+            [
+                "................",
+                "................",
+                "......hhHh......",
+                ".....hHHHHh.....",
+                ".....HHHHeH.....",
+                ".....hHHHHH.....",
+                "......hHHH......",
+                ".....rBBBB......",
+                ".....RBAAB......",
+                ".....RBAAB......",
+                "......BAAb......",
+                "......bAA.......",
+                "......BBBB......",
+                "......ggLL......",
+                "......ggLL......",
+                "......GGLLL.....",
+            ],
+            mirrored=False,
+            depth=True,
+        ),
     ),
     "robot": Template(
-        "robot", "biped",
-        front=_parse([
-            "........", "........", "...HHHHH", "...HzezH", "...HHHHH", "....HzHz", "...AABBB", "..AABBBB",
-            "..aA.BxB", "..aA.BBx", "..aA.BBB", "..AA.BBB", "....LLL.", "....lLL.", "....lLL.", "...LLLL.",
-        ], mirrored=True),
-        side=_parse([
-            "................", "................", ".....HHHHHH.....", ".....HHHzez.....",
-            ".....HHHHHH.....", "......HHHH......", ".....RBBBBB.....", ".....RBAABB.....",
-            ".....RBAAxB.....", "......BAABB.....", "......BAAB......", "......BAA.......",
-            "......BBBB......", "......GGLL......", "......GGLL......", ".....GGGLLL.....",
-        ], mirrored=False, depth=True),
+        "robot",
+        "biped",
+        front=_parse(
+            [
+                "........",
+                "........",
+                "...HHHHH",
+                "...HzezH",
+                "...HHHHH",
+                "....HzHz",
+                "...AABBB",
+                "..AABBBB",
+                "..aA.BxB",
+                "..aA.BBx",
+                "..aA.BBB",
+                "..AA.BBB",
+                "....LLL.",
+                "....lLL.",
+                "....lLL.",
+                "...LLLL.",
+            ],
+            mirrored=True,
+        ),
+        side=_parse(
+            [
+                "................",
+                "................",
+                ".....HHHHHH.....",
+                ".....HHHzez.....",
+                ".....HHHHHH.....",
+                "......HHHH......",
+                ".....RBBBBB.....",
+                ".....RBAABB.....",
+                ".....RBAAxB.....",
+                "......BAABB.....",
+                "......BAAB......",
+                "......BAA.......",
+                "......BBBB......",
+                "......GGLL......",
+                "......GGLL......",
+                ".....GGGLLL.....",
+            ],
+            mirrored=False,
+            depth=True,
+        ),
     ),
     "quadruped": Template(
-        "quadruped", "quadruped",
+        "quadruped",
+        "quadruped",
         front=None,
-        side=_parse([
-            "................", "................", "................", "................",
-            ".........h.h....", "........hHHHh...", "..t.....HHHeHh..", "...T....HHHHHH..",
-            "...TBbbbBHHHh...", "....BBBBBBBBB...", "....BBBBBBBBB...", "....bBBBBBBBb...",
-            "....jKK..gLL....", "....jKK..gLL....", "....jKK..gLL....", "....JKK..GLL....",
-        ], mirrored=False, depth=True),
+        side=_parse(
+            [
+                "................",
+                "................",
+                "................",
+                "................",
+                ".........h.h....",
+                "........hHHHh...",
+                "..t.....HHHeHh..",
+                "...T....HHHHHH..",
+                "...TBbbbBHHHh...",
+                "....BBBBBBBBB...",
+                "....BBBBBBBBB...",
+                "....bBBBBBBBb...",
+                "....jKK..gLL....",
+                "....jKK..gLL....",
+                "....jKK..gLL....",
+                "....JKK..GLL....",
+            ],
+            mirrored=False,
+            depth=True,
+        ),
         directions=("left", "right"),
     ),
     "flyer": Template(
-        "flyer", "flyer",
-        front=_parse([
-            "........", "........", "........", "......hH", ".w...hHH", ".ww..HeH", ".wWw.hHH", ".wWWwBBB",
-            "..wWWBBB", "...wWBBB", "....wBBB", ".....bBB", "......B.", "......L.", "........", "........",
-        ], mirrored=True),
-        side=_parse([
-            "................", "................", "................", "....v...........",
-            "....vV....hH....", ".....VV..hHeH...", "...BBBBBBHHHHh..", "..bBBWWWWBHH....",
-            "..bBWWWWWBB.....", "...bBWWWBB......", "....bBBBB.......", ".....L.L........",
-            "................", "................", "................", "................",
-        ], mirrored=False, depth=True),
+        "flyer",
+        "flyer",
+        front=_parse(
+            [
+                "........",
+                "........",
+                "........",
+                "......hH",
+                ".w...hHH",
+                ".ww..HeH",
+                ".wWw.hHH",
+                ".wWWwBBB",
+                "..wWWBBB",
+                "...wWBBB",
+                "....wBBB",
+                ".....bBB",
+                "......B.",
+                "......L.",
+                "........",
+                "........",
+            ],
+            mirrored=True,
+        ),
+        side=_parse(
+            [
+                "................",
+                "................",
+                "................",
+                "....v...........",
+                "....vV....hH....",
+                ".....VV..hHeH...",
+                "...BBBBBBHHHHh..",
+                "..bBBWWWWBHH....",
+                "..bBWWWWWBB.....",
+                "...bBWWWBB......",
+                "....bBBBB.......",
+                ".....L.L........",
+                "................",
+                "................",
+                "................",
+                "................",
+            ],
+            mirrored=False,
+            depth=True,
+        ),
     ),
     "slime": Template(
-        "slime", "blob",
-        front=_parse([
-            "........", "........", "........", "........", "........", "........", "........", "........",
-            "........", "......bB", "....bBBB", "...bBBBB", "...BBeBB", "..bBBBBB", "..BBBBBB", "...BBBBB",
-        ], mirrored=True),
+        "slime",
+        "blob",
+        front=_parse(
+            [
+                "........",
+                "........",
+                "........",
+                "........",
+                "........",
+                "........",
+                "........",
+                "........",
+                "........",
+                "......bB",
+                "....bBBB",
+                "...bBBBB",
+                "...BBeBB",
+                "..bBBBBB",
+                "..BBBBBB",
+                "...BBBBB",
+            ],
+            mirrored=True,
+        ),
         side=None,
         directions=("down", "up"),
     ),

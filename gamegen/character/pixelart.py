@@ -50,8 +50,9 @@ def key_background(rgb: np.ndarray, key: np.ndarray | None, tolerance: float) ->
     return d <= tolerance
 
 
-def kmeans_palette(rgb: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 15,
-                   sample: int = 20000) -> np.ndarray:
+def kmeans_palette(
+    rgb: np.ndarray, k: int, rng: np.random.Generator, iterations: int = 15, sample: int = 20000
+) -> np.ndarray:
     """``k`` representative colours (uint8 (≤k, 3)) of the pixels ``rgb`` (N, 3): k-means with Oklab distances.
 
     Starts from k-means++ seeds drawn with ``rng`` on a sample of at most ``sample`` pixels, so it is seeded and fast.
@@ -85,8 +86,9 @@ def _cell_index(shape: tuple[int, int], grid: tuple[int, int]) -> np.ndarray:
     return cy[:, None] * gw + cx[None, :]
 
 
-def downscale_dominant(indices: np.ndarray, foreground: np.ndarray, grid: tuple[int, int],
-                       colours: int) -> tuple[np.ndarray, np.ndarray]:
+def downscale_dominant(
+    indices: np.ndarray, foreground: np.ndarray, grid: tuple[int, int], colours: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Per output cell, the palette index most of its foreground pixels have, and whether the cell is opaque.
 
     A cell is opaque when at least half its pixels are foreground (a "k-centroid" downscale: the winning colour is
@@ -111,8 +113,9 @@ def _border_connected(candidate: np.ndarray) -> np.ndarray:
         filled = grown
 
 
-def _bayer(lab: np.ndarray, foreground: np.ndarray, cells: np.ndarray, grid: tuple[int, int],
-           palette_lab: np.ndarray) -> np.ndarray:
+def _bayer(
+    lab: np.ndarray, foreground: np.ndarray, cells: np.ndarray, grid: tuple[int, int], palette_lab: np.ndarray
+) -> np.ndarray:
     """Ordered dithering: each cell's mean foreground colour, nudged in lightness by a 4×4 Bayer threshold."""
     n = grid[0] * grid[1]
     fg, flat = foreground.ravel(), cells.ravel()[foreground.ravel()]

@@ -36,7 +36,14 @@ def animation_gif(frames: np.ndarray, duration_ms: int, scale: int = 1) -> bytes
         images.append(img)
     buf = io.BytesIO()
     images[0].save(
-        buf, format="GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0,
-        disposal=2, transparency=0, optimize=False,
+        buf,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=duration_ms,
+        loop=0,
+        disposal=2,
+        transparency=0,
+        optimize=False,
     )
     return buf.getvalue()

@@ -24,8 +24,16 @@ from ..generator import Generator
 from ..params import Field, Params
 from .names import CULTURES, NameModel, load_culture, parse_name_list
 
-__all__ = ["RULES_FORMAT", "SHEET_FORMAT", "RuleSet", "CharacterSheet", "SheetParams", "SheetGenerator", "build_sheet",
-           "load_rules"]
+__all__ = [
+    "RULES_FORMAT",
+    "SHEET_FORMAT",
+    "RuleSet",
+    "CharacterSheet",
+    "SheetParams",
+    "SheetGenerator",
+    "build_sheet",
+    "load_rules",
+]
 
 RULES_FORMAT = "gamegen.character.rules/1"
 SHEET_FORMAT = "gamegen.character.sheet/1"
@@ -147,13 +155,18 @@ class CharacterSheet(BaseModel):
 
 class SheetParams(Params):
     culture: Literal[CULTURES] = Field("northern", description="Which shipped name model names the character")
-    name_file: str | None = Field(None, description="A text file of names, one per line, to train the name model on instead")
+    name_file: str | None = Field(
+        None, description="A text file of names, one per line, to train the name model on instead"
+    )
     role: str = Field("auto", description="The class from the rule set (auto: chosen by the seed)")
     level: int = Field(1, ge=1, le=100, description="Character level; stats, derived values and gold scale with it")
-    rules: str | None = Field(None, description="A JSON rule set replacing the built-in one (see data/rules/default.json)")
+    rules: str | None = Field(
+        None, description="A JSON rule set replacing the built-in one (see data/rules/default.json)"
+    )
     traits: int = Field(3, ge=0, le=8, description="How many personality traits to pick")
     backstory_model: str | None = Field(
-        None, description="A causal language model (folder or hub id) to write the backstory; procedural when unset")
+        None, description="A causal language model (folder or hub id) to write the backstory; procedural when unset"
+    )
 
 
 def load_rules(path: str | None, ctx: Context | None = None) -> RuleSet:
@@ -192,8 +205,10 @@ def _model_backstory(model: str, sheet: dict[str, Any], ctx: Context) -> str:
         from ..narrative.llm import generate_text
     except ImportError as exc:
         raise GenerationError(f"backstory_model needs gamegen's narrative LLM backend: {exc}") from exc
-    prompt = (f"{sheet['name']} is a level {sheet['level']} {sheet['role']}, "
-              f"{', '.join(sheet['traits']) or 'unremarkable'}. The story of {sheet['name']}:")
+    prompt = (
+        f"{sheet['name']} is a level {sheet['level']} {sheet['role']}, "
+        f"{', '.join(sheet['traits']) or 'unremarkable'}. The story of {sheet['name']}:"
+    )
     text = " ".join(generate_text(model, prompt, ctx, max_new_tokens=120).split())
     if not text:
         raise GenerationError(f"backstory_model={model!r} produced no text for the backstory")
@@ -228,8 +243,13 @@ def _picks(rng: np.random.Generator, pool: list[str], count: int) -> list[str]:
 def _procedural_backstory(rules: RuleSet, sheet: dict[str, Any], rng: np.random.Generator) -> str:
     template = rules.backstory.templates[int(rng.integers(len(rules.backstory.templates)))]
     words: dict[str, Any] = {k: v[int(rng.integers(len(v)))] for k, v in sorted(rules.backstory.words.items())}
-    words.update(name=sheet["name"], role=sheet["role"], level=sheet["level"], culture=sheet["culture"],
-                 trait=sheet["traits"][0] if sheet["traits"] else "quiet")
+    words.update(
+        name=sheet["name"],
+        role=sheet["role"],
+        level=sheet["level"],
+        culture=sheet["culture"],
+        trait=sheet["traits"][0] if sheet["traits"] else "quiet",
+    )
     return template.format_map(words)
 
 

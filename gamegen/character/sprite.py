@@ -34,17 +34,23 @@ class SpriteParams(Params):
     """Parameters of ``character.sprite``."""
 
     template: Literal["humanoid", "quadruped", "flyer", "slime", "robot"] = Field(
-        "humanoid", description="Body template (ignored when mask is given)")
+        "humanoid", description="Body template (ignored when mask is given)"
+    )
     mask: list[list[int]] | None = Field(
-        None, description="Your own mask, rows of -1 (outline), 0 (empty), 1 (body or empty), 2 (body); 3–64 cells a side")
+        None,
+        description="Your own mask, rows of -1 (outline), 0 (empty), 1 (body or empty), 2 (body); 3–64 cells a side",
+    )
     mirror: bool = Field(True, description="With mask: it is the left half, mirrored to make a symmetric body")
     palette: str | list[str] = Field(
-        "endesga32", description="A named palette (pico8, db16, sweetie16, endesga32, gameboy) or a list of hex colours")
+        "endesga32", description="A named palette (pico8, db16, sweetie16, endesga32, gameboy) or a list of hex colours"
+    )
     outline: str = Field("auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour")
     size: int = Field(32, ge=16, le=128, description="Frame width and height in pixels")
     density: float = Field(0.6, ge=0.0, le=1.0, description="Chance that a maybe-body mask cell (1) is filled")
     animations: tuple[Animation, ...] = Field(ANIMATIONS, description="Animations to draw, in sheet order")
-    directions: Literal[1, 4] = Field(4, description="4: every direction the template has (down, up, left, right); 1: its first")
+    directions: Literal[1, 4] = Field(
+        4, description="4: every direction the template has (down, up, left, right); 1: its first"
+    )
     idle_frames: int = Field(4, ge=2, le=16, description="Frames of the idle cycle")
     walk_frames: int = Field(6, ge=2, le=16, description="Frames of the walk cycle")
     attack_frames: int = Field(4, ge=2, le=16, description="Frames of the attack")
@@ -55,7 +61,9 @@ class SpriteParams(Params):
     hurt_ms: int = Field(100, ge=20, le=2000, description="Duration of one hurt frame in milliseconds")
     padding: int = Field(2, ge=0, le=16, description="Transparent pixels between frames and around the sheet")
     extrude: int = Field(1, ge=0, le=8, description="Pixels each frame's edge is repeated outwards (stops bleeding)")
-    upscale: tuple[Literal[2, 4], ...] = Field((), description="Also write nearest-neighbour upscaled sheets (2 and/or 4)")
+    upscale: tuple[Literal[2, 4], ...] = Field(
+        (), description="Also write nearest-neighbour upscaled sheets (2 and/or 4)"
+    )
     character_sheet: bool = Field(False, description="Also write a character sheet (character.sheet defaults) as JSON")
 
     @field_validator("palette")
@@ -121,8 +129,13 @@ class SpriteGenerator(Generator):
         look = choose_look(palette, resolve_colour(params.outline, palette), template.rig, ctx.child("look"))
         directions = template.directions[: 1 if params.directions == 1 else None]
         figures = {  # down and up share a stream: the back view has the front's silhouette
-            d: draw_figure(template.view(d), params.size, look, params.density,
-                           ctx.child("body", "side" if d in ("left", "right") else "front"))
+            d: draw_figure(
+                template.view(d),
+                params.size,
+                look,
+                params.density,
+                ctx.child("body", "side" if d in ("left", "right") else "front"),
+            )
             for d in directions
         }
         scale = params.size / 16
@@ -153,7 +166,9 @@ class SpriteGenerator(Generator):
         }
         assets: list[Asset] = [SpriteSheetAsset("sprite", sheet, atlas=atlas, meta=meta)]
         assets += [
-            SpriteSheetAsset(f"sprite_{f}x", upscale_nearest(sheet, f), atlas=atlas.scaled(f), meta={**meta, "scale": f})
+            SpriteSheetAsset(
+                f"sprite_{f}x", upscale_nearest(sheet, f), atlas=atlas.scaled(f), meta={**meta, "scale": f}
+            )
             for f in params.upscale
         ]
         icon = rows[0][1][0]

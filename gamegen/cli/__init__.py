@@ -65,6 +65,5 @@ def _show_warnings_as_lines() -> None:
     warnings.showwarning = show
 
 
-from . import generators  # noqa: E402,F401  (registers the commands)
-from . import build  # noqa: E402,F401  (registers `gamegen build`)
-from . import plugin  # noqa: E402,F401  (registers `gamegen new-plugin`)
+# The subcommand modules register themselves on `main` when imported.
+from . import build, generators, plugin  # noqa: E402,F401

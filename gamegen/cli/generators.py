@@ -80,10 +80,17 @@ def info_cmd(name: str, as_json: bool) -> None:
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A parameter; repeat for several.")
 @click.option("--profile", default="generic", show_default=True, help="Export profile: generic, unity, unreal, godot.")
-@click.option("--variations", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Generate N seeds (seed … seed+N-1) as sub-bundles with a contact sheet.")
+@click.option(
+    "--variations",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Generate N seeds (seed … seed+N-1) as sub-bundles with a contact sheet.",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
-def generate_cmd(name: str, out: Path, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool) -> None:
+def generate_cmd(
+    name: str, out: Path, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool
+) -> None:
     """Run generator NAME and write an engine-ready bundle to OUT.
 
     \b

@@ -11,8 +11,12 @@ from . import main
 
 @main.command("new-plugin")
 @click.argument("name")
-@click.option("--kind", default="texture", show_default=True,
-              help="The generator's kind (character, landscape, texture, narrative, or your own).")
+@click.option(
+    "--kind",
+    default="texture",
+    show_default=True,
+    help="The generator's kind (character, landscape, texture, narrative, or your own).",
+)
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Folder to create (default: ./gamegen-NAME).")
 def new_plugin_cmd(name: str, kind: str, out: Path | None) -> None:
     """Create a pip-installable plugin with one generator NAME, a README and conformance tests.

@@ -17,7 +17,9 @@ __all__ = ["dump_json", "TEXT_MEDIA_TYPES"]
 
 register_profile(ExportProfile("generic", "PNG images, JSON data, UTF-8 text, glTF 2.0 meshes", parent=None))
 register_profile(ExportProfile("unity", "Unity: RAW 16-bit terrain (2^n+1), OpenGL normal maps"))
-register_profile(ExportProfile("unreal", "Unreal Engine: PNG16 landscapes, DirectX normal maps", normal_convention="directx"))
+register_profile(
+    ExportProfile("unreal", "Unreal Engine: PNG16 landscapes, DirectX normal maps", normal_convention="directx")
+)
 register_profile(ExportProfile("godot", "Godot 4: .r16 terrain, SpriteFrames .tres, OpenGL normal maps"))
 
 TEXT_MEDIA_TYPES = {

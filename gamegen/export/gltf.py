@@ -25,7 +25,9 @@ class _Packer:
     def view(self, data: bytes, target: int | None = None) -> int:
         pad = (-len(self.blob)) % 4
         self.blob.extend(b"\0" * pad)
-        self.gltf.bufferViews.append(g.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target))
+        self.gltf.bufferViews.append(
+            g.BufferView(buffer=0, byteOffset=len(self.blob), byteLength=len(data), target=target)
+        )
         self.blob.extend(data)
         return len(self.gltf.bufferViews) - 1
 
@@ -90,7 +92,9 @@ def encode_glb(asset: MeshAsset, provenance: dict[str, Any] | None = None) -> by
             attrs.TEXCOORD_0 = packer.accessor((part.uvs * repeat).astype(np.float32), "VEC2", g.ARRAY_BUFFER)
         idx = part.indices.reshape(-1)
         idx = idx.astype(np.uint16) if len(part.positions) <= 65535 else idx.astype(np.uint32)
-        prim = g.Primitive(attributes=attrs, indices=packer.accessor(idx, "SCALAR", g.ELEMENT_ARRAY_BUFFER), material=mat_index)
+        prim = g.Primitive(
+            attributes=attrs, indices=packer.accessor(idx, "SCALAR", g.ELEMENT_ARRAY_BUFFER), material=mat_index
+        )
         gltf.meshes.append(g.Mesh(name=f"{asset.name}_{i}", primitives=[prim]))
         gltf.nodes.append(g.Node(name=f"{asset.name}_{i}", mesh=len(gltf.meshes) - 1))
         children.append(len(gltf.nodes) - 1)

@@ -77,7 +77,9 @@ def register_profile(profile: ExportProfile) -> ExportProfile:
     return profile
 
 
-def register_exporter(asset_type: type[Asset], profiles: tuple[str, ...] = ("generic",)) -> Callable[[Exporter], Exporter]:
+def register_exporter(
+    asset_type: type[Asset], profiles: tuple[str, ...] = ("generic",)
+) -> Callable[[Exporter], Exporter]:
     """Decorator: ``fn(asset, ctx) -> [ExportedFile]`` exports ``asset_type`` (and subclasses) for ``profiles``."""
 
     def deco(fn: Exporter) -> Exporter:

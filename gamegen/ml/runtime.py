@@ -135,7 +135,9 @@ def resolve_model_path(
     except ImportError as exc:
         raise ModelLoadError("downloading hub models needs huggingface_hub: pip install 'gamegen[ml]'") from exc
     ignore = [] if allow_pickle else [f"*{s}" for s in PICKLE_SUFFIXES]
-    (progress or (lambda m: print(m, file=sys.stderr)))(f"fetching {model} from the Hugging Face Hub (cached after the first time)")
+    (progress or (lambda m: print(m, file=sys.stderr)))(
+        f"fetching {model} from the Hugging Face Hub (cached after the first time)"
+    )
     try:
         return Path(snapshot_download(model, ignore_patterns=ignore or None))
     except Exception as exc:

@@ -16,15 +16,35 @@ from .graph import Choice, Condition, Dialogue, Effect, Line, Node
 from .questline import Quest, literal
 from .tracery import Grammar, load_grammar
 
-__all__ = ["QUEST_NPC_SLOTS", "QUEST_PLAYER_SLOTS", "NPC_SLOTS", "Npc", "quest_dialogue", "npc_dialogue",
-           "quest_voice", "npc_say", "speak"]
+__all__ = [
+    "QUEST_NPC_SLOTS",
+    "QUEST_PLAYER_SLOTS",
+    "NPC_SLOTS",
+    "Npc",
+    "quest_dialogue",
+    "npc_dialogue",
+    "quest_voice",
+    "npc_say",
+    "speak",
+]
 
 QUEST_NPC_SLOTS = ("greeting", "greeting_again", "offer", "details", "accepted", "progress", "complete", "goodbye")
 """What the quest giver says (a language model may write these)."""
 QUEST_PLAYER_SLOTS = ("ask_work", "ask_progress", "report", "ask_more", "accept", "decline", "farewell", "on_my_way")
 """What the player may answer (short menu texts, always from the grammar)."""
-NPC_SLOTS = ("npc_greeting", "npc_greeting_again", "npc_rumour", "npc_rumour_2", "npc_place", "npc_goodbye",
-             "ask_rumour", "ask_another", "ask_place", "farewell", "thanks")
+NPC_SLOTS = (
+    "npc_greeting",
+    "npc_greeting_again",
+    "npc_rumour",
+    "npc_rumour_2",
+    "npc_place",
+    "npc_goodbye",
+    "ask_rumour",
+    "ask_another",
+    "ask_place",
+    "farewell",
+    "thanks",
+)
 
 _MAIN_ACTION = {"fetch": "collect", "kill": "defeat"}
 
@@ -43,8 +63,14 @@ _Say = tuple[str, Condition | None]  # a line: text, condition
 _Option = tuple[str, str, Condition | None, list[Effect]]  # a choice: text, target node name, condition, effects
 
 
-def _node(did: str, name: str, speaker: str, lines: Sequence[_Say], choices: Sequence[_Option] = (),
-          effects: Sequence[Effect] = ()) -> Node:
+def _node(
+    did: str,
+    name: str,
+    speaker: str,
+    lines: Sequence[_Say],
+    choices: Sequence[_Option] = (),
+    effects: Sequence[Effect] = (),
+) -> Node:
     """A node whose line and choice ids are ``<node>_<n>`` (stable: they depend only on the structure)."""
     node_id = f"{did}_{name}"
     ids = (f"{node_id}_{i}" for i in range(len(lines) + len(choices)))
@@ -52,8 +78,10 @@ def _node(did: str, name: str, speaker: str, lines: Sequence[_Say], choices: Seq
         id=node_id,
         effects=list(effects),
         lines=[Line(id=next(ids), speaker=speaker, text=text, condition=cond) for text, cond in lines],
-        choices=[Choice(id=next(ids), text=text, target=f"{did}_{target}", condition=cond, effects=eff)
-                 for text, target, cond, eff in choices],
+        choices=[
+            Choice(id=next(ids), text=text, target=f"{did}_{target}", condition=cond, effects=eff)
+            for text, target, cond, eff in choices
+        ],
     )
 
 
@@ -68,20 +96,30 @@ def quest_dialogue(line_id: str, quest: Quest, say: Mapping[str, str]) -> Dialog
     accept = (say["accept"], "accepted", None, [Effect(var=state, value=1)])
     decline = (say["decline"], "goodbye", None, [Effect(var=declined, op="add", value=1)])
     nodes = [
-        _node(did, "greet", quest.giver, [(say["greeting"], None),
-                                          (say["greeting_again"], Condition(var=declined, op=">", value=0))],
-              [(say["ask_work"], "offer", when(0), []), (say["ask_progress"], "progress", when(1), []),
-               (say["report"], "complete", when(2), []), (say["farewell"], "goodbye", None, [])]),
-        _node(did, "offer", quest.giver, [(say["offer"], None)],
-              [accept, (say["ask_more"], "details", None, []), decline]),
+        _node(
+            did,
+            "greet",
+            quest.giver,
+            [(say["greeting"], None), (say["greeting_again"], Condition(var=declined, op=">", value=0))],
+            [
+                (say["ask_work"], "offer", when(0), []),
+                (say["ask_progress"], "progress", when(1), []),
+                (say["report"], "complete", when(2), []),
+                (say["farewell"], "goodbye", None, []),
+            ],
+        ),
+        _node(
+            did, "offer", quest.giver, [(say["offer"], None)], [accept, (say["ask_more"], "details", None, []), decline]
+        ),
         _node(did, "details", quest.giver, [(say["details"], None)], [accept, decline]),
         _node(did, "accepted", quest.giver, [(say["accepted"], None)]),
         _node(did, "progress", quest.giver, [(say["progress"], None)], [(say["on_my_way"], "goodbye", None, [])]),
         _node(did, "complete", quest.giver, [(say["complete"], None)], effects=[Effect(var=state, value=3)]),
         _node(did, "goodbye", quest.giver, [(say["goodbye"], None)]),
     ]
-    return Dialogue(id=did, title=quest.title, start=f"{did}_greet", nodes=nodes, quest=quest.id,
-                    variables={state: 0, declined: 0})
+    return Dialogue(
+        id=did, title=quest.title, start=f"{did}_greet", nodes=nodes, quest=quest.id, variables={state: 0, declined: 0}
+    )
 
 
 def npc_dialogue(npc: Npc, say: Mapping[str, str]) -> Dialogue:
@@ -89,15 +127,35 @@ def npc_dialogue(npc: Npc, say: Mapping[str, str]) -> Dialogue:
     did = "npc_" + (re.sub(r"[^a-z0-9]+", "_", npc.name.lower()).strip("_") or "npc")
     met = f"{did}_met"
     nodes = [
-        _node(did, "greet", npc.name, [(say["npc_greeting"], Condition(var=met, value=False)),
-                                       (say["npc_greeting_again"], Condition(var=met, value=True))],
-              [(say["ask_rumour"], "rumour", None, []), (say["ask_place"], "place", None, []),
-               (say["farewell"], "goodbye", None, [])]),
-        _node(did, "rumour", npc.name, [(say["npc_rumour"], None)],
-              [(say["ask_another"], "rumour_2", None, []), (say["thanks"], "goodbye", None, [])]),
+        _node(
+            did,
+            "greet",
+            npc.name,
+            [
+                (say["npc_greeting"], Condition(var=met, value=False)),
+                (say["npc_greeting_again"], Condition(var=met, value=True)),
+            ],
+            [
+                (say["ask_rumour"], "rumour", None, []),
+                (say["ask_place"], "place", None, []),
+                (say["farewell"], "goodbye", None, []),
+            ],
+        ),
+        _node(
+            did,
+            "rumour",
+            npc.name,
+            [(say["npc_rumour"], None)],
+            [(say["ask_another"], "rumour_2", None, []), (say["thanks"], "goodbye", None, [])],
+        ),
         _node(did, "rumour_2", npc.name, [(say["npc_rumour_2"], None)], [(say["thanks"], "goodbye", None, [])]),
-        _node(did, "place", npc.name, [(say["npc_place"], None)],
-              [(say["ask_rumour"], "rumour", None, []), (say["thanks"], "goodbye", None, [])]),
+        _node(
+            did,
+            "place",
+            npc.name,
+            [(say["npc_place"], None)],
+            [(say["ask_rumour"], "rumour", None, []), (say["thanks"], "goodbye", None, [])],
+        ),
         _node(did, "goodbye", npc.name, [(say["npc_goodbye"], None)], effects=[Effect(var=met, value=True)]),
     ]
     return Dialogue(id=did, title=f"Talking to {npc.name}", start=f"{did}_greet", nodes=nodes, variables={met: False})
@@ -106,15 +164,22 @@ def npc_dialogue(npc: Npc, say: Mapping[str, str]) -> Dialogue:
 def quest_voice(quest: Quest) -> Grammar:
     """The dialogue grammar with the quest's facts injected (``#giver#``, ``#place#``, ``#gold#``, ``#task#`` ...)."""
     main = next(s for s in quest.steps if s.action == _MAIN_ACTION.get(quest.objective, quest.objective))
-    facts = {"giver": quest.giver, "place": main.location or quest.locations[0], "task": main.description,
-             "motivation": quest.motivation, "summary": quest.summary, "gold": str(quest.rewards.gold)}
+    facts = {
+        "giver": quest.giver,
+        "place": main.location or quest.locations[0],
+        "task": main.description,
+        "motivation": quest.motivation,
+        "summary": quest.summary,
+        "gold": str(quest.rewards.gold),
+    }
     return load_grammar("dialogue").with_rules({k: [literal(v)] for k, v in facts.items()})
 
 
 def npc_say(npc: Npc, rng: np.random.Generator) -> dict[str, str]:
     """Every NPC slot from the dialogue grammar, with two rumours (set in the NPC's place) from the rumours grammar."""
     voice = load_grammar("dialogue").with_rules(
-        {"npc": [literal(npc.name)], "role": [literal(npc.role)], "place": [literal(npc.place)]})
+        {"npc": [literal(npc.name)], "role": [literal(npc.role)], "place": [literal(npc.place)]}
+    )
     rumours = load_grammar("rumours").with_rules({"place": [literal(npc.place)]})
     say = speak(voice, tuple(s for s in NPC_SLOTS if not s.startswith("npc_rumour")), rng)
     return {**say, "npc_rumour": rumours.expand("origin", rng), "npc_rumour_2": rumours.expand("origin", rng)}

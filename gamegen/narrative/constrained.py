@@ -47,8 +47,9 @@ def token_masks(tokenizer: Any, vocab_size: int) -> TokenMasks:
     inside = [bool(t) and i not in special and _clean(t) for i, t in enumerate(texts)]
     closing = [i not in special and '"' in t and _clean(t.split('"', 1)[0]) for i, t in enumerate(texts)]
     wordy = [ok and any(c.isalnum() for c in t) for ok, t in zip(inside, texts, strict=True)]
-    return TokenMasks(texts, torch.tensor(inside), torch.tensor(closing), torch.tensor(wordy),
-                      torch.tensor([len(t) for t in texts]))
+    return TokenMasks(
+        texts, torch.tensor(inside), torch.tensor(closing), torch.tensor(wordy), torch.tensor([len(t) for t in texts])
+    )
 
 
 class JsonWriter:
@@ -79,7 +80,8 @@ class JsonWriter:
         while len(value) < max_chars:
             if sampled == self.budget:
                 raise GenerationError(
-                    f"the model did not finish the JSON value {key!r} within max_new_tokens={self.budget}")
+                    f"the model did not finish the JSON value {key!r} within max_new_tokens={self.budget}"
+                )
             fits = m.lengths <= max_chars - len(value)
             token = self.decoder.pick(m.closing | (m.inside & fits) if value else m.wordy & fits)
             sampled += 1

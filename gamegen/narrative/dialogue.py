@@ -26,18 +26,26 @@ __all__ = ["DialogueParams", "DialogueGenerator", "invent_npc"]
 class DialogueParams(FilterParams):
     """Parameters of ``narrative.dialogue``."""
 
-    quest: str | dict[str, Any] | None = Field(None, description=(
-        "A quest line to voice (narrative.quest's questline.json, as a file or an object): one conversation "
-        "per quest giver"))
-    npc: dict[str, Any] | None = Field(None, description=(
-        "An NPC to chat with: {name, role, place}; invented when neither quest nor npc is given"))
+    quest: str | dict[str, Any] | None = Field(
+        None,
+        description=(
+            "A quest line to voice (narrative.quest's questline.json, as a file or an object): one conversation "
+            "per quest giver"
+        ),
+    )
+    npc: dict[str, Any] | None = Field(
+        None, description=("An NPC to chat with: {name, role, place}; invented when neither quest nor npc is given")
+    )
 
 
 def invent_npc(rng: np.random.Generator) -> Npc:
     """An NPC from the built-in grammars: a name, a trade and a home."""
     people = load_grammar("characters")
-    return Npc(name=people.expand("origin", rng), role=people.expand("role", rng),
-               place=load_grammar("places").expand("town", rng))
+    return Npc(
+        name=people.expand("origin", rng),
+        role=people.expand("role", rng),
+        place=load_grammar("places").expand("town", rng),
+    )
 
 
 class DialogueGenerator(Generator):

@@ -24,10 +24,22 @@ def export_dialogue(asset: DialogueAsset, ctx: ExportContext) -> list[ExportedFi
     start = {"start": d.start}
     return [
         ExportedFile(f"{asset.name}.ink", to_ink(d).encode(), "text/x-ink", {**asset.meta, "format": "ink", **start}),
-        ExportedFile(yarn_name, yarn.encode(), "text/x-yarn",
-                     {**asset.meta, "format": "yarn-spinner-2", "string_table": f"{asset.name}.strings.csv", **start}),
-        ExportedFile(f"{asset.name}.strings.csv", string_table(entries, yarn_name).encode(), "text/csv",
-                     {"format": "yarn-string-table", "lines": len(entries), "yarn": yarn_name}),
-        ExportedFile(f"{asset.name}.json", dump_json(d.model_dump(mode="json")), "application/json",
-                     {**asset.meta, "format": d.format, **start}),
+        ExportedFile(
+            yarn_name,
+            yarn.encode(),
+            "text/x-yarn",
+            {**asset.meta, "format": "yarn-spinner-2", "string_table": f"{asset.name}.strings.csv", **start},
+        ),
+        ExportedFile(
+            f"{asset.name}.strings.csv",
+            string_table(entries, yarn_name).encode(),
+            "text/csv",
+            {"format": "yarn-string-table", "lines": len(entries), "yarn": yarn_name},
+        ),
+        ExportedFile(
+            f"{asset.name}.json",
+            dump_json(d.model_dump(mode="json")),
+            "application/json",
+            {**asset.meta, "format": d.format, **start},
+        ),
     ]

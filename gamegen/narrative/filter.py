@@ -28,8 +28,19 @@ from ..context import Context
 from ..errors import GenerationError, ParamError
 from ..params import Field, Params
 
-__all__ = ["RATINGS", "TermList", "Hit", "ContentFilter", "FilterParams", "FilterReport", "ContentFilterError",
-           "parse_terms", "default_lists", "content_filter", "first_clean"]
+__all__ = [
+    "RATINGS",
+    "TermList",
+    "Hit",
+    "ContentFilter",
+    "FilterParams",
+    "FilterReport",
+    "ContentFilterError",
+    "parse_terms",
+    "default_lists",
+    "content_filter",
+    "first_clean",
+]
 
 RATINGS = ("everyone", "teen", "mature", "adult")
 """Game ratings from the most to the least restrictive; a list is allowed from its rating upwards."""
@@ -114,7 +125,9 @@ class ContentFilter:
         if rating not in RATINGS:
             raise ParamError(f"rating={rating!r}: unknown (allowed: {', '.join(RATINGS)})")
         self.rating = rating
-        self.lists = [t for t in lists if t.allowed_from == "never" or RATINGS.index(rating) < RATINGS.index(t.allowed_from)]
+        self.lists = [
+            t for t in lists if t.allowed_from == "never" or RATINGS.index(rating) < RATINGS.index(t.allowed_from)
+        ]
 
     def check(self, texts: Iterable[str]) -> list[Hit]:
         """Every (list, term) found in ``texts``, each once, in list order."""
@@ -171,7 +184,9 @@ class FilterReport:
         found = [{"sample": sample, "list": h.list, "term": h.term} for h in self.filter.check(texts)]
         self.hits += found
         if found and self.mode == "fail":
-            raise ContentFilterError(f"content filter (rating {self.filter.rating}) hit {_describe(found)} in sample {sample}")
+            raise ContentFilterError(
+                f"content filter (rating {self.filter.rating}) hit {_describe(found)} in sample {sample}"
+            )
         return not found or self.mode == "flag"
 
     def meta(self) -> dict[str, Any]:
@@ -190,8 +205,9 @@ def _describe(hits: list[dict[str, Any]]) -> str:
     return ", ".join(f"{h['list']}:{h['term']}" for h in hits[:5])
 
 
-def first_clean(make: Callable[[int], T], texts: Callable[[T], Iterable[str]], report: FilterReport,
-                attempts: int, label: str = "") -> T:
+def first_clean(
+    make: Callable[[int], T], texts: Callable[[T], Iterable[str]], report: FilterReport, attempts: int, label: str = ""
+) -> T:
     """Call ``make(attempt)`` until its texts pass the filter, at most ``attempts`` times; hits go to ``report``.
 
     Each attempt must draw from its own sub-seed (e.g. ``ctx.child("attempt", attempt)``) or a stream that moves

@@ -19,9 +19,14 @@ __all__ = ["GrammarParams", "GrammarGenerator"]
 class GrammarParams(FilterParams):
     """Parameters of ``narrative.grammar``."""
 
-    grammar: str = Field("taverns", min_length=1, description=(
-        "A built-in grammar (places, taverns, shops, items, rumours, barks, characters, factions, creatures, "
-        "quests, dialogue) or a path to a Tracery JSON file"))
+    grammar: str = Field(
+        "taverns",
+        min_length=1,
+        description=(
+            "A built-in grammar (places, taverns, shops, items, rumours, barks, characters, factions, creatures, "
+            "quests, dialogue) or a path to a Tracery JSON file"
+        ),
+    )
     start: str = Field("origin", min_length=1, description="The symbol to expand")
     count: int = Field(10, ge=1, le=10_000, description="How many results")
     unique: bool = Field(True, description="Every result different (fails if the grammar cannot give that many)")
@@ -65,7 +70,8 @@ class GrammarGenerator(Generator):
             raise GrammarError(
                 f"grammar {params.grammar!r} gave {len(texts)} acceptable results in {budget} tries "
                 f"(asked for count={params.count}, unique={params.unique}; {len(report.hits)} content-filter hits): "
-                "lower count, allow repeats, or extend the grammar")
+                "lower count, allow repeats, or extend the grammar"
+            )
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(params.grammar).stem).strip("_") or "grammar"
         meta = {"content_filter": report.meta(), "draws": draw + 1}
         return [

@@ -32,6 +32,8 @@ def read_model(model: type[M], source: str | dict[str, Any], param: str, ctx: Co
     try:
         return model.model_validate(source)
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, (param, *e['loc'])))}: {e['msg'].removeprefix('Value error, ')}"
-                    for e in exc.errors(include_url=False)]
+        problems = [
+            f"{'.'.join(map(str, (param, *e['loc'])))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors(include_url=False)
+        ]
         raise ParamError(problems) from None

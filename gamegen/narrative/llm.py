@@ -36,7 +36,10 @@ __all__ = ["DEFAULT_MODEL", "LLMParams", "LLMGenerator", "generate_text", "open_
 
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-360M-Instruct"
 _PLACEHOLDERS = {
-    "lore": {"subject"}, "item": {"subject"}, "npc_line": {"subject"}, "text": {"subject"},
+    "lore": {"subject"},
+    "item": {"subject"},
+    "npc_line": {"subject"},
+    "text": {"subject"},
     "quest": {"subject", "world", "previous"},
     "dialogue": {"subject", "giver", "title", "motivation", "summary", "gold"},
 }
@@ -47,16 +50,27 @@ class LLMParams(QuestParams):
 
     model: str = Field(DEFAULT_MODEL, min_length=1, description="transformers causal LM: a local folder or a hub id")
     task: Literal["lore", "item", "npc_line", "text", "quest"] = Field(
-        "lore", description="Free text (lore, item, npc_line, text) or a quest line with dialogue (quest)")
+        "lore", description="Free text (lore, item, npc_line, text) or a quest line with dialogue (quest)"
+    )
     subject: str = Field("", max_length=500, description="What to write about: fills {subject} in the prompt")
-    prompt: str | None = Field(None, description=(
-        "Prompt template (text, or a .txt file) replacing the task's default; placeholders: {subject}, and for "
-        "quest {world} {previous}"))
-    dialogue_prompt: str | None = Field(None, description=(
-        "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"))
+    prompt: str | None = Field(
+        None,
+        description=(
+            "Prompt template (text, or a .txt file) replacing the task's default; placeholders: {subject}, and for "
+            "quest {world} {previous}"
+        ),
+    )
+    dialogue_prompt: str | None = Field(
+        None,
+        description=(
+            "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"
+        ),
+    )
     count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
     max_new_tokens: int = Field(120, ge=1, le=4096, description="Token budget per sample (task=quest: per JSON value)")
-    max_chars: int = Field(200, ge=8, le=400, description="Task quest: longest title, motivation or line the model writes")
+    max_chars: int = Field(
+        200, ge=8, le=400, description="Task quest: longest title, motivation or line the model writes"
+    )
     temperature: float = Field(0.8, ge=0, le=5, description="Sampling temperature; 0 is greedy")
     top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling: keep the most likely tokens up to this mass")
     top_k: int = Field(50, ge=0, le=1_000_000, description="Keep only the k most likely tokens (0: all)")
@@ -127,8 +141,13 @@ def load_template(task: str, override: str | None, param: str, ctx: Context) -> 
 
 
 def _world_facts(world: World) -> str:
-    parts = [("places", world.places), ("factions", world.factions), ("characters", world.character_names),
-             ("items", world.items), ("creatures", world.creatures)]
+    parts = [
+        ("places", world.places),
+        ("factions", world.factions),
+        ("characters", world.character_names),
+        ("items", world.items),
+        ("creatures", world.creatures),
+    ]
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in parts if v)
 
 
@@ -141,8 +160,10 @@ def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder],
 
     results = [first_clean(sample, lambda t: [t], report, params.filter_attempts, f"{i}.") for i in range(params.count)]
     meta = {"content_filter": report.meta()}
-    return [DataAsset(params.task, {"task": params.task, "prompt": prompt, "results": results}, meta=meta),
-            TextAsset(params.task, "\n\n".join(results) + "\n", ".txt", meta=meta)]
+    return [
+        DataAsset(params.task, {"task": params.task, "prompt": prompt, "results": results}, meta=meta),
+        TextAsset(params.task, "\n\n".join(results) + "\n", ".txt", meta=meta),
+    ]
 
 
 def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
@@ -155,8 +176,10 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
 
     def author(index: int, allowed: list[str], rng: np.random.Generator) -> tuple[Cast, str, str]:
         previous = f"Earlier quests in this line: {'; '.join(titles)}.\n" if titles else ""
-        w = JsonWriter(start(quest_prompt.format(world=_world_facts(world), previous=previous, subject=params.subject)),
-                       params.max_new_tokens)
+        w = JsonWriter(
+            start(quest_prompt.format(world=_world_facts(world), previous=previous, subject=params.subject)),
+            params.max_new_tokens,
+        )
         objective = w.choice("objective", allowed)
         giver = w.choice("giver", world.character_names)
         target = w.choice("target", target_pool(world, objective, giver))
@@ -166,21 +189,33 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
         return cast_quest(world, objective, rng, giver, target, location), title, motivation
 
     def lines(quest: Quest, rng: np.random.Generator) -> dict[str, str]:
-        w = JsonWriter(start(line_prompt.format(giver=quest.giver, title=quest.title, motivation=quest.motivation,
-                                                summary=quest.summary, gold=quest.rewards.gold, subject=params.subject)),
-                       params.max_new_tokens)
+        w = JsonWriter(
+            start(
+                line_prompt.format(
+                    giver=quest.giver,
+                    title=quest.title,
+                    motivation=quest.motivation,
+                    summary=quest.summary,
+                    gold=quest.rewards.gold,
+                    subject=params.subject,
+                )
+            ),
+            params.max_new_tokens,
+        )
         say = {slot: w.text(slot, params.max_chars) for slot in QUEST_NPC_SLOTS}
         return {**say, **speak(quest_voice(quest), QUEST_PLAYER_SLOTS, rng)}
 
     def make(attempt: int) -> tuple[QuestLine, list[Dialogue]]:
         rng = ctx.child("questline", attempt)
         titles.clear()
-        line = build_questline(world, level=params.level, length=params.chain_length, objectives=objectives,
-                               author=author, rng=rng)
+        line = build_questline(
+            world, level=params.level, length=params.chain_length, objectives=objectives, author=author, rng=rng
+        )
         return line, [quest_dialogue(line.id, q, lines(q, rng)) for q in line.quests] if params.dialogue else []
 
-    line, dialogues = first_clean(make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())],
-                                  report, params.filter_attempts)
+    line, dialogues = first_clean(
+        make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())], report, params.filter_attempts
+    )
     return questline_assets(line, dialogues, report, invented)
 
 
@@ -211,8 +246,9 @@ class LLMGenerator(Generator):
     def generate(self, params: LLMParams, ctx: Context) -> list[Asset]:
         from .sampling import Sampling
 
-        sampling = Sampling(temperature=params.temperature, top_k=params.top_k, top_p=params.top_p,
-                            greedy=params.greedy)
+        sampling = Sampling(
+            temperature=params.temperature, top_k=params.top_k, top_p=params.top_p, greedy=params.greedy
+        )
         start = open_decoder(params.model, ctx, sampling).restart
         report = FilterReport.from_params(params, ctx)
         return (_quest_line if params.task == "quest" else _free_text)(params, ctx, start, report)

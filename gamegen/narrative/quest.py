@@ -36,9 +36,13 @@ Objective = Literal["fetch", "kill", "escort", "explore", "deliver", "investigat
 class QuestParams(FilterParams):
     """Parameters of ``narrative.quest``."""
 
-    world: str | dict[str, Any] | None = Field(None, description=(
-        "World facts quests may name: a JSON file or object with places, factions, characters (names or "
-        "character.sheet records), items, creatures; empty categories are invented and written to the quest line"))
+    world: str | dict[str, Any] | None = Field(
+        None,
+        description=(
+            "World facts quests may name: a JSON file or object with places, factions, characters (names or "
+            "character.sheet records), items, creatures; empty categories are invented and written to the quest line"
+        ),
+    )
     level: int = Field(5, ge=1, le=100, description="Player level the rewards are scaled to")
     chain_length: int = Field(3, ge=1, le=12, description="Quests in the line; each depends on an earlier one")
     objectives: list[Objective] = Field(list(OBJECTIVES), min_length=1, description="Objective types to choose from")
@@ -50,8 +54,10 @@ def prepare_world(params: QuestParams, ctx: Context) -> tuple[World, dict[str, l
     world, invented = complete_world(load_world(params.world, ctx), ctx.child("world"))
     objectives = feasible_objectives(world, list(params.objectives))
     if not objectives:
-        raise ParamError(f"objectives={list(params.objectives)}: the world has nothing to target for them "
-                         "(e.g. escort needs two characters)")
+        raise ParamError(
+            f"objectives={list(params.objectives)}: the world has nothing to target for them "
+            "(e.g. escort needs two characters)"
+        )
     return world, invented, objectives
 
 
@@ -72,12 +78,15 @@ def grammar_dialogues(line: QuestLine, rng: np.random.Generator) -> list[Dialogu
     return [quest_dialogue(line.id, q, speak(quest_voice(q), slots, rng)) for q in line.quests]
 
 
-def questline_assets(line: QuestLine, dialogues: list[Dialogue], report: FilterReport,
-                     invented: dict[str, list[str]]) -> list[Asset]:
+def questline_assets(
+    line: QuestLine, dialogues: list[Dialogue], report: FilterReport, invented: dict[str, list[str]]
+) -> list[Asset]:
     """``questline.json`` plus one dialogue asset per quest, each with the filter record in its meta."""
     meta = {"content_filter": report.meta(), "world_invented": invented, "format": line.format}
-    return [DataAsset("questline", line.model_dump(mode="json"), meta=meta),
-            *(DialogueAsset(f"dialogue_{d.quest}", dialogue=d, meta={"content_filter": report.meta()}) for d in dialogues)]
+    return [
+        DataAsset("questline", line.model_dump(mode="json"), meta=meta),
+        *(DialogueAsset(f"dialogue_{d.quest}", dialogue=d, meta={"content_filter": report.meta()}) for d in dialogues),
+    ]
 
 
 class QuestGenerator(Generator):
@@ -109,11 +118,13 @@ class QuestGenerator(Generator):
 
         def make(attempt: int) -> tuple[QuestLine, list[Dialogue]]:
             rng = ctx.child("questline", attempt)
-            line = build_questline(world, level=params.level, length=params.chain_length, objectives=objectives,
-                                   author=author, rng=rng)
+            line = build_questline(
+                world, level=params.level, length=params.chain_length, objectives=objectives, author=author, rng=rng
+            )
             return line, grammar_dialogues(line, rng) if params.dialogue else []
 
         report = FilterReport.from_params(params, ctx)
-        line, dialogues = first_clean(make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())],
-                                      report, params.filter_attempts)
+        line, dialogues = first_clean(
+            make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())], report, params.filter_attempts
+        )
         return questline_assets(line, dialogues, report, invented)

@@ -19,9 +19,24 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from .tracery import Grammar, load_grammar
 from .world import World
 
-__all__ = ["OBJECTIVES", "ACTIONS", "Step", "Reward", "Quest", "QuestLine", "Cast", "cast_quest", "target_pool",
-           "assemble_quest", "quest_texts", "quest_grammar", "literal", "Author", "feasible_objectives",
-           "build_questline"]
+__all__ = [
+    "OBJECTIVES",
+    "ACTIONS",
+    "Step",
+    "Reward",
+    "Quest",
+    "QuestLine",
+    "Cast",
+    "cast_quest",
+    "target_pool",
+    "assemble_quest",
+    "quest_texts",
+    "quest_grammar",
+    "literal",
+    "Author",
+    "feasible_objectives",
+    "build_questline",
+]
 
 OBJECTIVES = ("fetch", "kill", "escort", "explore", "deliver", "investigate")
 ACTIONS = ("talk", "travel", "collect", "defeat", "escort", "explore", "deliver", "investigate", "return")
@@ -33,18 +48,37 @@ _BASE_GOLD = {"fetch": 20, "kill": 35, "escort": 30, "explore": 15, "deliver": 1
 _XP_PER_STEP = 25
 # objective → steps as (action, role of the target, role of the character, role of the location, requires)
 _PLANS: dict[str, list[tuple[str, str | None, str | None, str | None, tuple[int, ...]]]] = {
-    "fetch": [("travel", None, None, "place", ()), ("collect", "target", None, "place", (0,)),
-              ("return", None, "giver", None, (1,))],
-    "kill": [("travel", None, None, "place", ()), ("defeat", "target", None, "place", (0,)),
-             ("return", None, "giver", None, (1,))],
-    "escort": [("talk", None, "target", "origin", ()), ("escort", None, "target", "place", (0,)),
-               ("return", None, "giver", None, (1,))],
-    "explore": [("travel", None, None, "place", ()), ("explore", None, None, "place", (0,)),
-                ("return", None, "giver", None, (1,))],
-    "deliver": [("collect", "target", "giver", "origin", ()), ("travel", None, None, "place", (0,)),
-                ("deliver", "target", "recipient", "place", (1,))],
-    "investigate": [("talk", None, "witness", "origin", ()), ("explore", None, None, "place", ()),
-                    ("investigate", "target", None, "place", (0, 1)), ("return", None, "giver", None, (2,))],
+    "fetch": [
+        ("travel", None, None, "place", ()),
+        ("collect", "target", None, "place", (0,)),
+        ("return", None, "giver", None, (1,)),
+    ],
+    "kill": [
+        ("travel", None, None, "place", ()),
+        ("defeat", "target", None, "place", (0,)),
+        ("return", None, "giver", None, (1,)),
+    ],
+    "escort": [
+        ("talk", None, "target", "origin", ()),
+        ("escort", None, "target", "place", (0,)),
+        ("return", None, "giver", None, (1,)),
+    ],
+    "explore": [
+        ("travel", None, None, "place", ()),
+        ("explore", None, None, "place", (0,)),
+        ("return", None, "giver", None, (1,)),
+    ],
+    "deliver": [
+        ("collect", "target", "giver", "origin", ()),
+        ("travel", None, None, "place", (0,)),
+        ("deliver", "target", "recipient", "place", (1,)),
+    ],
+    "investigate": [
+        ("talk", None, "witness", "origin", ()),
+        ("explore", None, None, "place", ()),
+        ("investigate", "target", None, "place", (0, 1)),
+        ("return", None, "giver", None, (2,)),
+    ],
 }
 
 
@@ -95,13 +129,20 @@ class Quest(BaseModel):
 
     def names(self) -> list[tuple[str, str]]:
         """Every (field, name) this quest refers to, for the reference check."""
-        refs = [("giver", self.giver), *(("targets", t) for t in self.targets), *(("locations", p) for p in self.locations)]
+        refs = [
+            ("giver", self.giver),
+            *(("targets", t) for t in self.targets),
+            *(("locations", p) for p in self.locations),
+        ]
         refs += [("faction", self.faction)] if self.faction else []
         refs += [("rewards.items", i) for i in self.rewards.items]
         refs += [("rewards.faction", self.rewards.faction)] if self.rewards.faction else []
         for s in self.steps:
-            refs += [(f"steps.{s.id}.{k}", v) for k, v in (("target", s.target), ("character", s.character),
-                                                            ("location", s.location)) if v]
+            refs += [
+                (f"steps.{s.id}.{k}", v)
+                for k, v in (("target", s.target), ("character", s.character), ("location", s.location))
+                if v
+            ]
         return refs
 
 
@@ -130,7 +171,9 @@ class QuestLine(BaseModel):
             seen_quests.add(q.id)
             done: set[str] = set()
             for s in q.steps:
-                problems += [f"{q.id}.steps.{s.id}.requires: {r!r} is not an earlier step" for r in s.requires if r not in done]
+                problems += [
+                    f"{q.id}.steps.{s.id}.requires: {r!r} is not an earlier step" for r in s.requires if r not in done
+                ]
                 done.add(s.id)
         if problems:
             raise ValueError("; ".join(problems))
@@ -159,8 +202,12 @@ def target_pool(world: World, objective: str, giver: str) -> list[str]:
     """The names an objective may target: items to fetch or deliver, creatures to defeat, people to escort ..."""
     others = [c for c in world.character_names if c != giver]
     return {
-        "fetch": world.items, "deliver": world.items, "kill": world.creatures, "escort": others,
-        "explore": world.places, "investigate": [*world.items, *world.creatures, *world.factions],
+        "fetch": world.items,
+        "deliver": world.items,
+        "kill": world.creatures,
+        "escort": others,
+        "explore": world.places,
+        "investigate": [*world.items, *world.creatures, *world.factions],
     }[objective]
 
 
@@ -168,31 +215,51 @@ def _pick(rng: np.random.Generator, options: list[str]) -> str:
     return options[int(rng.integers(len(options)))]
 
 
-def cast_quest(world: World, objective: str, rng: np.random.Generator, giver: str | None = None,
-               target: str | None = None, location: str | None = None) -> Cast:
+def cast_quest(
+    world: World,
+    objective: str,
+    rng: np.random.Generator,
+    giver: str | None = None,
+    target: str | None = None,
+    location: str | None = None,
+) -> Cast:
     """Complete a cast: whatever is not given is drawn from the world (recipients and witnesses differ from the giver)."""
     giver = giver or _pick(rng, world.character_names)
     target = target or _pick(rng, target_pool(world, objective, giver))
     location = location or (target if objective == "explore" else _pick(rng, world.places))
     home = next((c.place for c in world.characters if c.name == giver and c.place in world.places), None)
     others = [c for c in world.character_names if c not in (giver, target)] or [giver]
-    return Cast(objective, giver, target, location, home or _pick(rng, world.places),
-                recipient=_pick(rng, others) if objective == "deliver" else None,
-                witness=_pick(rng, others) if objective == "investigate" else None)
+    return Cast(
+        objective,
+        giver,
+        target,
+        location,
+        home or _pick(rng, world.places),
+        recipient=_pick(rng, others) if objective == "deliver" else None,
+        witness=_pick(rng, others) if objective == "investigate" else None,
+    )
 
 
 def quest_grammar(cast: Cast, extra: dict[str, str] | None = None) -> Grammar:
     """The built-in quest text grammar with the cast injected as symbols (``#giver#``, ``#target#``, ``#place#`` ...)."""
-    facts = {"giver": cast.giver, "target": cast.target, "place": cast.location, "origin": cast.origin,
-             "recipient": cast.recipient or cast.giver, "witness": cast.witness or cast.giver, **(extra or {})}
+    facts = {
+        "giver": cast.giver,
+        "target": cast.target,
+        "place": cast.location,
+        "origin": cast.origin,
+        "recipient": cast.recipient or cast.giver,
+        "witness": cast.witness or cast.giver,
+        **(extra or {}),
+    }
     return load_grammar("quests").with_rules({k: [literal(v)] for k, v in facts.items()})
 
 
-def _rewards(cast: Cast, level: int, index: int, steps: int, faction: str | None, items: list[str],
-             rng: np.random.Generator) -> Reward:
+def _rewards(
+    cast: Cast, level: int, index: int, steps: int, faction: str | None, items: list[str], rng: np.random.Generator
+) -> Reward:
     scale = (1 + 0.25 * index) * float(rng.uniform(0.9, 1.1))
     return Reward(
-        gold=int(round(_BASE_GOLD[cast.objective] * level ** 1.25 * scale)),
+        gold=int(round(_BASE_GOLD[cast.objective] * level**1.25 * scale)),
         xp=int(round(_XP_PER_STEP * level * steps * (1 + 0.25 * index))),
         items=items,
         faction=faction,
@@ -200,31 +267,67 @@ def _rewards(cast: Cast, level: int, index: int, steps: int, faction: str | None
     )
 
 
-def assemble_quest(cast: Cast, title: str, motivation: str, *, world: World, level: int, index: int,
-                   requires: list[str], reward_items: list[str], rng: np.random.Generator) -> Quest:
+def assemble_quest(
+    cast: Cast,
+    title: str,
+    motivation: str,
+    *,
+    world: World,
+    level: int,
+    index: int,
+    requires: list[str],
+    reward_items: list[str],
+    rng: np.random.Generator,
+) -> Quest:
     """The full quest for a cast: steps with preconditions and descriptions, summary, rewards and faction."""
     texts = quest_grammar(cast)
     texts = texts.with_rules({"objective_phrase": [texts.expand(f"objective_{cast.objective}", rng)]})
-    roles = {"target": cast.target, "giver": cast.giver, "recipient": cast.recipient, "witness": cast.witness,
-             "place": cast.location, "origin": cast.origin, None: None}
+    roles = {
+        "target": cast.target,
+        "giver": cast.giver,
+        "recipient": cast.recipient,
+        "witness": cast.witness,
+        "place": cast.location,
+        "origin": cast.origin,
+        None: None,
+    }
     steps = []
     for i, (action, target, character, location, requires_steps) in enumerate(_PLANS[cast.objective]):
-        step_text = texts.with_rules({
-            "target": [literal(roles[target] or roles[character] or cast.target)],
-            "place": [literal(roles[location] or cast.location)],
-        })
-        steps.append(Step(
-            id=f"s{i + 1}", action=action, description=step_text.expand(f"step_{action}", rng),
-            target=roles[target], character=roles[character], location=roles[location],
-            requires=[f"s{r + 1}" for r in requires_steps],
-        ))
+        step_text = texts.with_rules(
+            {
+                "target": [literal(roles[target] or roles[character] or cast.target)],
+                "place": [literal(roles[location] or cast.location)],
+            }
+        )
+        steps.append(
+            Step(
+                id=f"s{i + 1}",
+                action=action,
+                description=step_text.expand(f"step_{action}", rng),
+                target=roles[target],
+                character=roles[character],
+                location=roles[location],
+                requires=[f"s{r + 1}" for r in requires_steps],
+            )
+        )
     giver = next(c for c in world.characters if c.name == cast.giver)
-    faction = giver.faction if giver.faction in world.factions else (_pick(rng, world.factions) if world.factions else None)
+    faction = (
+        giver.faction if giver.faction in world.factions else (_pick(rng, world.factions) if world.factions else None)
+    )
     return Quest(
-        id=f"q{index + 1}", title=title, giver=cast.giver, faction=faction, motivation=motivation,
-        summary=texts.expand("summary", rng), objective=cast.objective, targets=[cast.target],
-        locations=sorted({cast.location, cast.origin}), level=level, steps=steps,
-        rewards=_rewards(cast, level, index, len(steps), faction, reward_items, rng), requires=requires,
+        id=f"q{index + 1}",
+        title=title,
+        giver=cast.giver,
+        faction=faction,
+        motivation=motivation,
+        summary=texts.expand("summary", rng),
+        objective=cast.objective,
+        targets=[cast.target],
+        locations=sorted({cast.location, cast.origin}),
+        level=level,
+        steps=steps,
+        rewards=_rewards(cast, level, index, len(steps), faction, reward_items, rng),
+        requires=requires,
     )
 
 
@@ -245,8 +348,9 @@ def feasible_objectives(world: World, wanted: list[str]) -> list[str]:
     return [o for o in wanted if target_pool(world, o, "") and (o != "escort" or len(world.characters) >= 2)]
 
 
-def build_questline(world: World, *, level: int, length: int, objectives: list[str], author: Author,
-                    rng: np.random.Generator) -> QuestLine:
+def build_questline(
+    world: World, *, level: int, length: int, objectives: list[str], author: Author, rng: np.random.Generator
+) -> QuestLine:
     """A line of ``length`` quests written by ``author``; each depends on the one before (sometimes two back)."""
     quests: list[Quest] = []
     for i in range(length):
@@ -256,7 +360,18 @@ def build_questline(world: World, *, level: int, length: int, objectives: list[s
             requires.append(quests[-2].id)
         spare = [it for it in world.items if it != cast.target]
         reward_items = [_pick(rng, spare)] if i == length - 1 and spare else []
-        quests.append(assemble_quest(cast, title, motivation, world=world, level=level, index=i,
-                                     requires=requires, reward_items=reward_items, rng=rng))
-    line_id = f"ql_{int(rng.integers(16 ** 6)):06x}"
+        quests.append(
+            assemble_quest(
+                cast,
+                title,
+                motivation,
+                world=world,
+                level=level,
+                index=i,
+                requires=requires,
+                reward_items=reward_items,
+                rng=rng,
+            )
+        )
+    line_id = f"ql_{int(rng.integers(16**6)):06x}"
     return QuestLine(id=line_id, title=quests[0].title, level=level, world=world, quests=quests)

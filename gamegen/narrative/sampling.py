@@ -41,7 +41,9 @@ class Decoder:
         # transformers ≥ 5.x renamed ``past_key_values`` to ``cache`` (argument and output field alike)
         self._cache_name = "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
         self.logits: torch.Tensor | None = None
-        self.context_size = int(getattr(model.config, "max_position_embeddings", 0) or getattr(model.config, "n_positions", 0))
+        self.context_size = int(
+            getattr(model.config, "max_position_embeddings", 0) or getattr(model.config, "n_positions", 0)
+        )
 
     def restart(self, prompt: str) -> Decoder:
         """A new decoder on the same model, tokenizer, generator and settings, fed with ``prompt``."""

@@ -174,7 +174,9 @@ class Grammar:
 
     def with_rules(self, extra: Mapping[str, Any]) -> Grammar:
         """A copy with ``extra`` symbols added or replaced (e.g. world facts injected as rules)."""
-        return Grammar({**self.rules, **extra}, max_depth=self.max_depth, max_length=self.max_length, max_steps=self.max_steps)
+        return Grammar(
+            {**self.rules, **extra}, max_depth=self.max_depth, max_length=self.max_length, max_steps=self.max_steps
+        )
 
     def flatten(self, rule: str, rng: np.random.Generator) -> str:
         """Expand ``rule`` text (e.g. ``"#origin#"``) with choices drawn from ``rng``; escapes are resolved."""
@@ -250,7 +252,9 @@ class _Expansion:
             raise GrammarError(f"symbol {symbol!r} has no rules left (popped more often than pushed), used in {where}")
         self.steps += 1
         if self.steps > self.grammar.max_steps:
-            raise GrammarError(f"expansion took more than {self.grammar.max_steps} steps (symbol {symbol!r} keeps recursing)")
+            raise GrammarError(
+                f"expansion took more than {self.grammar.max_steps} steps (symbol {symbol!r} keeps recursing)"
+            )
         rules = stack[-1]
         self.path.append(symbol)
         text = self.rule(rules[int(self.rng.integers(len(rules)))], depth + 1, symbol)

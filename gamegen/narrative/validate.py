@@ -50,7 +50,9 @@ def _structure(d: Dialogue) -> tuple[list[str], list[str]]:
     if d.start not in nodes:
         return [*problems, f"start node {d.start!r} does not exist"], []
     for n in d.nodes:
-        problems += [f"node {n.id!r}: {label} jumps to missing node {t!r}" for label, _, t in _edges(n) if t not in nodes]
+        problems += [
+            f"node {n.id!r}: {label} jumps to missing node {t!r}" for label, _, t in _edges(n) if t not in nodes
+        ]
         if n.choices and all(c.condition is not None for c in n.choices):
             problems.append(f"node {n.id!r}: every choice has a condition, so the player can be left with none")
     order: list[str] = []
@@ -62,7 +64,7 @@ def _structure(d: Dialogue) -> tuple[list[str], list[str]]:
             if target not in nodes:
                 continue
             if state.get(target) == "open":
-                loop = " → ".join([*path[path.index(target):], target])
+                loop = " → ".join([*path[path.index(target) :], target])
                 problems.append(f"path loops ({loop}): not every path reaches an end")
             elif target not in state:
                 visit(target, [*path, target])
@@ -152,6 +154,11 @@ def validate_dialogue(d: Dialogue) -> dict[str, Any]:
         "endings": sum(1 for n in d.nodes if n.is_end),
         "paths": _count_paths(d, order),
         "lines": sum(len(n.lines) + len(n.choices) for n in d.nodes),
-        "variables": sorted({*d.variables, *(e.var for n in d.nodes for _, effects, _ in _edges(n) for e in effects),
-                             *(e.var for n in d.nodes for e in n.effects)}),
+        "variables": sorted(
+            {
+                *d.variables,
+                *(e.var for n in d.nodes for _, effects, _ in _edges(n) for e in effects),
+                *(e.var for n in d.nodes for e in n.effects),
+            }
+        ),
     }

@@ -20,8 +20,13 @@ from .tracery import load_grammar
 __all__ = ["Character", "World", "load_world", "complete_world"]
 
 # category → (built-in grammar, how many names to invent when the user gave none)
-_INVENTED = {"places": ("places", 4), "factions": ("factions", 2), "characters": ("characters", 5),
-             "items": ("items", 4), "creatures": ("creatures", 3)}
+_INVENTED = {
+    "places": ("places", 4),
+    "factions": ("factions", 2),
+    "characters": ("characters", 5),
+    "items": ("items", 4),
+    "creatures": ("creatures", 3),
+}
 
 
 class Character(BaseModel):

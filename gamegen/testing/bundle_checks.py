@@ -16,8 +16,16 @@ from ..names import check_name, check_relpath
 
 __all__ = ["InvalidBundleError", "check_bundle", "bundle_files"]
 
-_ENTRY_FIELDS = {"id": str, "generator": str, "generator_version": str, "kind": str, "seed": int, "params": dict,
-                 "files": list, "provenance": dict}
+_ENTRY_FIELDS = {
+    "id": str,
+    "generator": str,
+    "generator_version": str,
+    "kind": str,
+    "seed": int,
+    "params": dict,
+    "files": list,
+    "provenance": dict,
+}
 _FILE_FIELDS = {"path": str, "sha256": str, "bytes": int, "media_type": str, "ai_generated": bool}
 
 
@@ -37,7 +45,11 @@ def _parse_png(data: bytes) -> None:
 
 
 def _parse_glb(data: bytes) -> None:
-    if data[:4] != b"glTF" or int.from_bytes(data[4:8], "little") != 2 or int.from_bytes(data[8:12], "little") != len(data):
+    if (
+        data[:4] != b"glTF"
+        or int.from_bytes(data[4:8], "little") != 2
+        or int.from_bytes(data[8:12], "little") != len(data)
+    ):
         raise ValueError("not a glTF 2.0 binary with a matching length header")
 
 

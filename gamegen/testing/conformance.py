@@ -25,8 +25,20 @@ from .rng_guard import GlobalRandomError, forbid_global_rng
 __all__ = ["CHECKS", "ConformanceError", "ConformanceReport", "check_generator"]
 
 CHECKS = (
-    "registered", "declaration", "schema", "defaults", "quick_params", "out_of_range", "run", "global_rng",
-    "asset_names", "bundle", "profiles", "same_seed", "seeds", "time_budget",
+    "registered",
+    "declaration",
+    "schema",
+    "defaults",
+    "quick_params",
+    "out_of_range",
+    "run",
+    "global_rng",
+    "asset_names",
+    "bundle",
+    "profiles",
+    "same_seed",
+    "seeds",
+    "time_budget",
 )
 _VERSION = re.compile(r"^\d+(\.\d+)*([-.+]?[0-9A-Za-z.]+)?$")
 
@@ -83,8 +95,11 @@ def _resolve(generator: str | type[Generator]) -> type[Generator]:
         return registry.get(generator)
     report = ConformanceReport(generator)
     broken = "".join(f"; entry point {k!r} failed to load: {v}" for k, v in sorted(registry.broken.items()))
-    report.fail("registered", f"generator {generator!r} is not registered: is its package installed (pip install -e .) "
-                              f"and declared under [project.entry-points.\"gamegen.generators\"]?{broken}")
+    report.fail(
+        "registered",
+        f"generator {generator!r} is not registered: is its package installed (pip install -e .) "
+        f'and declared under [project.entry-points."gamegen.generators"]?{broken}',
+    )
     raise ConformanceError(report)
 
 
@@ -116,8 +131,13 @@ def _differing(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
 
 
 def _check_runs(
-    gen: type[Generator], values: dict[str, Any], seeds: tuple[int, int], profiles: Sequence[str],
-    root: Path, report: ConformanceReport, time_factor: float,
+    gen: type[Generator],
+    values: dict[str, Any],
+    seeds: tuple[int, int],
+    profiles: Sequence[str],
+    root: Path,
+    report: ConformanceReport,
+    time_factor: float,
 ) -> None:
     """The checks that need output: three runs (seed a, a again, b) under the global-RNG guard, then bundles."""
     runs: list[Run] = []
@@ -150,11 +170,14 @@ def _check_runs(
             outputs = [{p: d for p, d in bundle_files(b).items() if p != "manifest.json"} for b in (first, other)]
             differ = _differing(*outputs)
             if gen.seeded and not differ:
-                raise AssertionError(f"seeds {seeds[0]} and {seeds[1]} gave identical files (declare seeded = False "
-                                     "if the output ignores the seed)")
+                raise AssertionError(
+                    f"seeds {seeds[0]} and {seeds[1]} gave identical files (declare seeded = False "
+                    "if the output ignores the seed)"
+                )
             if not gen.seeded and differ:
-                raise AssertionError(f"declares seeded = False but seeds {seeds[0]} and {seeds[1]} differ in "
-                                     f"{', '.join(differ)}")
+                raise AssertionError(
+                    f"declares seeded = False but seeds {seeds[0]} and {seeds[1]} differ in {', '.join(differ)}"
+                )
     with report.check("profiles"):
         for profile in (p for p in profiles if p != runs[0].profile):
             with contextlib.suppress(ParamError):  # a profile may refuse these parameters, if it says which and why

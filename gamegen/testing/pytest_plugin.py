@@ -1,7 +1,7 @@
 """pytest plugin (registered through the ``pytest11`` entry point): fixtures for testing generators.
 
-    def test_conformance(gamegen_conformance):
-        gamegen_conformance("texture.my_stars")
+def test_conformance(gamegen_conformance):
+    gamegen_conformance("texture.my_stars")
 """
 
 from __future__ import annotations
@@ -21,7 +21,10 @@ __all__ = ["gamegen_conformance"]
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--gamegen-time-factor``: scale every generator's time budget (for slow CI machines)."""
     parser.getgroup("gamegen").addoption(
-        "--gamegen-time-factor", type=float, default=1.0, metavar="FACTOR",
+        "--gamegen-time-factor",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
         help="multiply each generator's time_budget_s by FACTOR in conformance checks (default 1)",
     )
 

@@ -18,7 +18,9 @@ __all__ = ["GlobalRandomError", "forbid_global_rng"]
 _HINT = "draw from ctx.rng or ctx.child(...) instead"
 # Module-level functions that read or reseed the process-wide streams (state snapshots stay allowed).
 _RANDOM_FUNCTIONS = tuple(n for n in random.__all__ if n[0].islower() and n != "getstate")
-_NUMPY_FUNCTIONS = tuple(n for n in np.random.mtrand.__all__ if n[0].islower() and n not in ("get_state", "get_bit_generator"))
+_NUMPY_FUNCTIONS = tuple(
+    n for n in np.random.mtrand.__all__ if n[0].islower() and n not in ("get_state", "get_bit_generator")
+)
 
 
 class GlobalRandomError(GamegenError):
@@ -44,7 +46,10 @@ def _unseeded_default_rng(original: Callable[..., np.random.Generator], who: str
 def _snapshot() -> dict[str, bytes]:
     """The current global states as comparable bytes (torch only when it is already imported)."""
     name, keys, pos, has_gauss, gauss = np.random.get_state()
-    states = {"random": repr(random.getstate()).encode(), "numpy.random": keys.tobytes() + repr((name, pos, has_gauss, gauss)).encode()}
+    states = {
+        "random": repr(random.getstate()).encode(),
+        "numpy.random": keys.tobytes() + repr((name, pos, has_gauss, gauss)).encode(),
+    }
     torch = sys.modules.get("torch")
     if torch is not None:
         states["torch"] = torch.get_rng_state().numpy().tobytes()

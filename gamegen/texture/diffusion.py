@@ -96,14 +96,19 @@ class TextureDiffusion(Generator):
                 "circular padding); use tiling=none",
                 generator=self.name,
             )
-        common = {"negative_prompt": params.negative_prompt, "steps": params.steps, "guidance": params.guidance,
-                  "count": params.count}
+        common = {
+            "negative_prompt": params.negative_prompt,
+            "steps": params.steps,
+            "guidance": params.guidance,
+            "count": params.count,
+        }
         with circular_padding([pipe.unet, pipe.vae], params.tiling):
             if params.init_image is None:
                 images = text_to_image(pipe, ctx, params.prompt, width=params.size, height=params.size, **common)
             else:
-                images = image_to_image(pipe, ctx, self._init_image(params, ctx), params.prompt,
-                                        strength=params.strength, **common)
+                images = image_to_image(
+                    pipe, ctx, self._init_image(params, ctx), params.prompt, strength=params.strength, **common
+                )
         record = {
             "model": params.model,
             "weights_sha256": loaded.weights_sha256,

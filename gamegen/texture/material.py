@@ -15,7 +15,9 @@ from .pbr import PbrParams, from_surface, set_assets
 
 __all__ = ["MaterialParams", "TextureMaterial"]
 
-FamilyName = Literal["stone", "brick", "wood", "grass", "sand", "dirt", "mud", "metal", "rust", "lava", "water", "ice", "noise"]
+FamilyName = Literal[
+    "stone", "brick", "wood", "grass", "sand", "dirt", "mud", "metal", "rust", "lava", "water", "ice", "noise"
+]
 
 
 class MaterialParams(PbrParams):
@@ -23,7 +25,9 @@ class MaterialParams(PbrParams):
 
     family: FamilyName = Field("stone", description="Material family")
     size: int = Field(1024, ge=32, le=4096, description="Texture width and height in pixels (a power of two)")
-    scale: float = Field(1.0, ge=0.25, le=8.0, description="Feature density: 2 gives twice as many stones, bricks, planks")
+    scale: float = Field(
+        1.0, ge=0.25, le=8.0, description="Feature density: 2 gives twice as many stones, bricks, planks"
+    )
     palette: tuple[str, ...] | None = Field(
         None, min_length=2, max_length=8, description="2-8 hex colours, darkest first, replacing the family's palette"
     )

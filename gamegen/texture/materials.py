@@ -61,7 +61,7 @@ def _grid(n: int) -> tuple[np.ndarray, np.ndarray]:
     Grid-like families offset their layout by half a cell so that no joint lies on the tile's edge: the seam
     check compares the step across the edge with interior steps, and a joint there would look like a seam.
     """
-    c = (np.arange(n, dtype=np.float32) / n)
+    c = np.arange(n, dtype=np.float32) / n
     return c[:, None], c[None, :]
 
 
@@ -75,7 +75,9 @@ def _counts(base: float, scale: float, minimum: int = 1) -> int:
     return max(minimum, round(base * scale))
 
 
-def _surface(albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray | float, metallic: np.ndarray | float) -> Surface:
+def _surface(
+    albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray | float, metallic: np.ndarray | float
+) -> Surface:
     shape = height.shape
     return Surface(
         albedo=np.clip(albedo, 0.0, 1.0).astype(np.float32),

@@ -83,7 +83,9 @@ def pack_orm(ao: np.ndarray, roughness: np.ndarray, metallic: np.ndarray) -> np.
     return np.stack([_u8(ao), _u8(roughness), _u8(metallic)], axis=-1)
 
 
-def _assemble(albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray, metallic: np.ndarray, strength: float) -> PbrSet:
+def _assemble(
+    albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray, metallic: np.ndarray, strength: float
+) -> PbrSet:
     ao = ambient_occlusion(height)
     return PbrSet(
         albedo=_u8(albedo),
@@ -141,5 +143,7 @@ def set_assets(
     ]
     if params.preview != "none":
         preview_meta = {"map": "preview", "shape": params.preview, **shared}
-        assets.append(material_preview(prefix + "preview", pbr.albedo, pbr.normal, pbr.orm, params.preview, preview_meta))
+        assets.append(
+            material_preview(prefix + "preview", pbr.albedo, pbr.normal, pbr.orm, params.preview, preview_meta)
+        )
     return assets

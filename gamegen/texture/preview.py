@@ -19,11 +19,15 @@ def _sphere(rings: int = 32, segments: int = 64) -> MeshPart:
     """A unit UV sphere whose texture wraps twice around the equator and once pole to pole (square texels)."""
     theta = np.linspace(0.0, np.pi, rings + 1, dtype=np.float32)[:, None]
     phi = np.linspace(0.0, 2 * np.pi, segments + 1, dtype=np.float32)[None, :]
-    normals = np.stack(np.broadcast_arrays(np.sin(theta) * np.cos(phi), np.cos(theta), -np.sin(theta) * np.sin(phi)), -1)
+    normals = np.stack(
+        np.broadcast_arrays(np.sin(theta) * np.cos(phi), np.cos(theta), -np.sin(theta) * np.sin(phi)), -1
+    )
     uvs = np.stack(np.broadcast_arrays(2.0 * phi / (2 * np.pi), theta / np.pi), -1)
     i = np.arange(rings)[:, None] * (segments + 1) + np.arange(segments)[None, :]
     quads = np.stack([i, i + segments + 1, i + 1, i + 1, i + segments + 1, i + segments + 2], -1).reshape(-1, 3)
-    return MeshPart(positions=normals.reshape(-1, 3), indices=quads, normals=normals.reshape(-1, 3), uvs=uvs.reshape(-1, 2))
+    return MeshPart(
+        positions=normals.reshape(-1, 3), indices=quads, normals=normals.reshape(-1, 3), uvs=uvs.reshape(-1, 2)
+    )
 
 
 def _quad() -> MeshPart:

@@ -75,8 +75,15 @@ class DungeonLayout(gamegen.Generator):
     def generate(self, params: DungeonParams, ctx: gamegen.Context) -> list[gamegen.Asset]:
         """Build the layout, check that every walkable tile is reachable, and paint tileset and preview."""
         layout = build_layout(
-            ctx.child("layout"), params.width, params.height, depth=params.depth, min_room=params.min_room,
-            max_room=params.max_room, loops=params.loops, enemies=params.enemies, treasure=params.treasure,
+            ctx.child("layout"),
+            params.width,
+            params.height,
+            depth=params.depth,
+            min_room=params.min_room,
+            max_room=params.max_room,
+            loops=params.loops,
+            enemies=params.enemies,
+            treasure=params.treasure,
         )
         walkable = (layout.grid != VOID) & (layout.grid != WALL)
         if (walk_distances(walkable, layout.rooms[0].center)[walkable] < 0).any():
@@ -84,11 +91,20 @@ class DungeonLayout(gamegen.Generator):
         image = paint_tileset(ctx.child("tileset"), params.tile_size)
         tileset = Tileset("dungeon_tiles", image, params.tile_size, TILE_TYPES, TILE_PROPERTIES)
         objects = _objects(layout, params.tile_size)
-        meta = {"rooms": len(layout.rooms), "corridors": len(layout.corridors), "doors": len(objects["doors"]),
-                "spawns": len(objects["spawns"]), "connected": True}
+        meta = {
+            "rooms": len(layout.rooms),
+            "corridors": len(layout.corridors),
+            "doors": len(objects["doors"]),
+            "spawns": len(objects["spawns"]),
+            "connected": True,
+        }
         tiled = TiledMapAsset(
-            "dungeon", tileset=tileset, layers={"tiles": layout.grid}, objects=objects,
-            properties={"generator": self.name, "seed": ctx.seed}, embed_tileset=params.tileset == "embedded",
+            "dungeon",
+            tileset=tileset,
+            layers={"tiles": layout.grid},
+            objects=objects,
+            properties={"generator": self.name, "seed": ctx.seed},
+            embed_tileset=params.tileset == "embedded",
             meta=meta,
         )
         preview = render_preview(layout, image, params.tile_size)

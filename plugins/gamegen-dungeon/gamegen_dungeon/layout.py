@@ -105,7 +105,9 @@ def _tree_corridors(node: _Node, rooms: list[Room], out: list[tuple[int, int]]) 
     return left + right
 
 
-def _loop_corridors(rng: np.random.Generator, rooms: list[Room], taken: list[tuple[int, int]], loops: float) -> list[tuple[int, int]]:
+def _loop_corridors(
+    rng: np.random.Generator, rooms: list[Room], taken: list[tuple[int, int]], loops: float
+) -> list[tuple[int, int]]:
     """``loops`` x rooms extra corridors, drawn among the nearest pairs not yet joined."""
     wanted = round(loops * len(rooms))
     joined = {tuple(sorted(p)) for p in taken}
@@ -192,8 +194,16 @@ def _spawns(rng: np.random.Generator, layout: Layout, enemies: int, treasure: fl
 
 
 def build_layout(
-    rng: np.random.Generator, width: int, height: int, *, depth: int, min_room: int, max_room: int, loops: float,
-    enemies: int, treasure: float,
+    rng: np.random.Generator,
+    width: int,
+    height: int,
+    *,
+    depth: int,
+    min_room: int,
+    max_room: int,
+    loops: float,
+    enemies: int,
+    treasure: float,
 ) -> Layout:
     """Partition, place rooms, join them (tree corridors plus ``loops``), add doors, walls and spawn points."""
     root = _partition(rng, _Node(0, 0, width, height), depth, min_room + 2)

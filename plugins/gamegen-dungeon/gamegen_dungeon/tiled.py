@@ -37,8 +37,10 @@ class Tileset:
     def __post_init__(self) -> None:
         check_name(self.name, "tileset name")
         if self.image.shape[:2] != (self.tile_size, self.tile_size * len(self.tile_types)):
-            raise ValueError(f"tileset {self.name!r}: image {self.image.shape} is not one row of "
-                             f"{len(self.tile_types)} tiles of {self.tile_size} px")
+            raise ValueError(
+                f"tileset {self.name!r}: image {self.image.shape} is not one row of "
+                f"{len(self.tile_types)} tiles of {self.tile_size} px"
+            )
 
 
 @dataclass
@@ -86,16 +88,31 @@ def _tileset_json(ts: Tileset, image: str) -> dict[str, Any]:
             tile["properties"] = _properties(ts.tile_properties[i])
         tiles.append(tile)
     return {
-        "columns": len(ts.tile_types), "image": image, "imageheight": int(ts.image.shape[0]),
-        "imagewidth": int(ts.image.shape[1]), "margin": 0, "name": ts.name, "spacing": 0,
-        "tilecount": len(ts.tile_types), "tileheight": ts.tile_size, "tiles": tiles, "tilewidth": ts.tile_size,
+        "columns": len(ts.tile_types),
+        "image": image,
+        "imageheight": int(ts.image.shape[0]),
+        "imagewidth": int(ts.image.shape[1]),
+        "margin": 0,
+        "name": ts.name,
+        "spacing": 0,
+        "tilecount": len(ts.tile_types),
+        "tileheight": ts.tile_size,
+        "tiles": tiles,
+        "tilewidth": ts.tile_size,
     }
 
 
 def _object_json(obj: MapObject, object_id: int) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "id": object_id, "name": obj.name, "type": obj.type, "x": obj.x, "y": obj.y, "width": obj.width,
-        "height": obj.height, "rotation": 0, "visible": True,
+        "id": object_id,
+        "name": obj.name,
+        "type": obj.type,
+        "x": obj.x,
+        "y": obj.y,
+        "width": obj.width,
+        "height": obj.height,
+        "rotation": 0,
+        "visible": True,
     }
     if obj.point:
         record["point"] = True
@@ -108,21 +125,54 @@ def _map_json(asset: TiledMapAsset, tileset_ref: dict[str, Any]) -> dict[str, An
     height, width = next(iter(asset.layers.values())).shape
     layers: list[dict[str, Any]] = []
     for name, grid in asset.layers.items():
-        layers.append({"data": np.asarray(grid).ravel().astype(int).tolist(), "height": height, "width": width,
-                       "id": len(layers) + 1, "name": name, "opacity": 1, "type": "tilelayer", "visible": True,
-                       "x": 0, "y": 0})
+        layers.append(
+            {
+                "data": np.asarray(grid).ravel().astype(int).tolist(),
+                "height": height,
+                "width": width,
+                "id": len(layers) + 1,
+                "name": name,
+                "opacity": 1,
+                "type": "tilelayer",
+                "visible": True,
+                "x": 0,
+                "y": 0,
+            }
+        )
     next_object = 1
     for name, objects in asset.objects.items():
         records = [_object_json(obj, next_object + i) for i, obj in enumerate(objects)]
         next_object += len(objects)
-        layers.append({"draworder": "topdown", "id": len(layers) + 1, "name": name, "objects": records,
-                       "opacity": 1, "type": "objectgroup", "visible": True, "x": 0, "y": 0})
+        layers.append(
+            {
+                "draworder": "topdown",
+                "id": len(layers) + 1,
+                "name": name,
+                "objects": records,
+                "opacity": 1,
+                "type": "objectgroup",
+                "visible": True,
+                "x": 0,
+                "y": 0,
+            }
+        )
     return {
-        "compressionlevel": -1, "height": height, "infinite": False, "layers": layers,
-        "nextlayerid": len(layers) + 1, "nextobjectid": next_object, "orientation": "orthogonal",
-        "properties": _properties(asset.properties), "renderorder": "right-down", "tiledversion": TILED_VERSION,
-        "tileheight": asset.tileset.tile_size, "tilesets": [tileset_ref], "tilewidth": asset.tileset.tile_size,
-        "type": "map", "version": TILED_VERSION, "width": width,
+        "compressionlevel": -1,
+        "height": height,
+        "infinite": False,
+        "layers": layers,
+        "nextlayerid": len(layers) + 1,
+        "nextobjectid": next_object,
+        "orientation": "orthogonal",
+        "properties": _properties(asset.properties),
+        "renderorder": "right-down",
+        "tiledversion": TILED_VERSION,
+        "tileheight": asset.tileset.tile_size,
+        "tilesets": [tileset_ref],
+        "tilewidth": asset.tileset.tile_size,
+        "type": "map",
+        "version": TILED_VERSION,
+        "width": width,
     }
 
 
@@ -139,6 +189,7 @@ def export_tiled_map(asset: TiledMapAsset, ctx: ExportContext) -> list[ExportedF
         ref = {"firstgid": 1, "source": f"{ts.name}.tsj"}
         document = {**tileset, "tiledversion": TILED_VERSION, "type": "tileset", "version": TILED_VERSION}
         files.append(ExportedFile(f"{ts.name}.tsj", dump_json(document), "application/json"))
-    files.insert(0, ExportedFile(asset.name + ".tmj", dump_json(_map_json(asset, ref)), "application/json",
-                                 dict(asset.meta)))
+    files.insert(
+        0, ExportedFile(asset.name + ".tmj", dump_json(_map_json(asset, ref)), "application/json", dict(asset.meta))
+    )
     return files

@@ -11,7 +11,12 @@ __all__ = ["TILE_TYPES", "TILE_PROPERTIES", "SPAWN_COLOURS", "paint_tileset", "r
 # Tileset order = layout tile class - 1, so a layout grid value is directly a Tiled gid (0 = empty).
 TILE_TYPES = ("floor", "corridor", "door", "wall")
 TILE_PROPERTIES = tuple({"walkable": kind != "wall"} for kind in TILE_TYPES)
-SPAWN_COLOURS = {"player_start": (80, 220, 90), "exit": (250, 210, 60), "enemy": (220, 60, 50), "treasure": (80, 170, 250)}
+SPAWN_COLOURS = {
+    "player_start": (80, 220, 90),
+    "exit": (250, 210, 60),
+    "enemy": (220, 60, 50),
+    "treasure": (80, 170, 250),
+}
 _VOID_COLOUR = (18, 16, 22, 255)
 
 
@@ -34,15 +39,23 @@ def paint_tileset(rng: np.random.Generator, size: int) -> np.ndarray:
     planks[(size // 2 - 1 <= y) & (y <= size // 2) & (x >= size - quarter - 1) & (x < size - 1)] = 0.35  # handle
     row = y // quarter
     bricks = grain[3] * np.where((y % quarter == 0) | ((x + (row % 2) * half) % half == 0), 0.55, 1.0)
-    tiles = [_shade((112, 104, 96), floor), _shade((84, 80, 76), corridor), _shade((134, 88, 46), planks),
-             _shade((92, 96, 112), bricks)]
+    tiles = [
+        _shade((112, 104, 96), floor),
+        _shade((84, 80, 76), corridor),
+        _shade((134, 88, 46), planks),
+        _shade((92, 96, 112), bricks),
+    ]
     return np.concatenate(tiles, axis=1)
 
 
 def render_preview(layout: Layout, tileset: np.ndarray, size: int) -> np.ndarray:
     """The map drawn with its tileset (RGBA, ``size`` px per tile) with a coloured marker on every spawn point."""
-    atlas = np.concatenate([np.broadcast_to(np.array(_VOID_COLOUR, np.uint8), (size, size, 4)),
-                            tileset.reshape(size, len(TILE_TYPES), size, 4).transpose(1, 0, 2, 3).reshape(-1, size, 4)])
+    atlas = np.concatenate(
+        [
+            np.broadcast_to(np.array(_VOID_COLOUR, np.uint8), (size, size, 4)),
+            tileset.reshape(size, len(TILE_TYPES), size, 4).transpose(1, 0, 2, 3).reshape(-1, size, 4),
+        ]
+    )
     atlas = atlas.reshape(len(TILE_TYPES) + 1, size, size, 4)
     h, w = layout.grid.shape
     image = atlas[layout.grid].transpose(0, 2, 1, 3, 4).reshape(h * size, w * size, 4).copy()

@@ -69,8 +69,11 @@ def test_conformance_with_embedded_tileset(gamegen_conformance):
 @pytest.mark.parametrize("seed", range(4))
 def test_every_room_is_reachable_from_the_player_start(tmp_path, params, seed):
     tmj, tileset, grid = _load(_bundle(tmp_path, seed, **params))
-    walkable_gids = [t["id"] + 1 for t in tileset["tiles"] if {"name": "walkable", "type": "bool", "value": True}
-                     in t.get("properties", [])]
+    walkable_gids = [
+        t["id"] + 1
+        for t in tileset["tiles"]
+        if {"name": "walkable", "type": "bool", "value": True} in t.get("properties", [])
+    ]
     size = tmj["tilewidth"]
     (start,) = [s for s in _objects(tmj, "spawns") if s["type"] == "player_start"]
     seen = _reachable(np.isin(grid, walkable_gids), (int(start["x"] // size), int(start["y"] // size)))
@@ -116,8 +119,18 @@ def test_external_tileset_image_matches_its_description(tmp_path):
     folder = _bundle(tmp_path, 1, tile_size=12)
     tmj, tileset, grid = _load(folder)
     assert tmj["tilesets"] == [{"firstgid": 1, "source": "dungeon_tiles.tsj"}]
-    assert (tmj["type"], tmj["orientation"], tmj["renderorder"], tmj["infinite"]) == ("map", "orthogonal", "right-down", False)
-    assert tileset["type"] == "tileset" and [t["type"] for t in tileset["tiles"]] == ["floor", "corridor", "door", "wall"]
+    assert (tmj["type"], tmj["orientation"], tmj["renderorder"], tmj["infinite"]) == (
+        "map",
+        "orthogonal",
+        "right-down",
+        False,
+    )
+    assert tileset["type"] == "tileset" and [t["type"] for t in tileset["tiles"]] == [
+        "floor",
+        "corridor",
+        "door",
+        "wall",
+    ]
     with Image.open(folder / tileset["image"]) as img:
         assert img.size == (tileset["imagewidth"], tileset["imageheight"]) == (tileset["columns"] * 12, 12)
     assert grid.shape == (tmj["height"], tmj["width"]) and set(np.unique(grid)) <= {0, 1, 2, 3, 4}

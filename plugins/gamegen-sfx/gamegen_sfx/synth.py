@@ -21,11 +21,13 @@ _GAIN = 0.05 * 2.0 * 4.0  # sfxr: master volume 0.05, x2 sound-volume scale, x4 
 def _envelope(v: Voice) -> np.ndarray:
     """Attack ramp, sustain with punch, linear decay: one volume per output sample (its length is the sound's)."""
     attack, sustain, decay = (int(x * x * 100_000) for x in (v.env_attack, v.env_sustain, v.env_decay))
-    return np.concatenate([
-        np.arange(1, attack + 1) / max(attack, 1),
-        1.0 + (1.0 - np.arange(sustain + 1) / max(sustain, 1)) * 2.0 * v.env_punch,
-        1.0 - np.arange(decay + 1) / max(decay, 1),
-    ])
+    return np.concatenate(
+        [
+            np.arange(1, attack + 1) / max(attack, 1),
+            1.0 + (1.0 - np.arange(sustain + 1) / max(sustain, 1)) * 2.0 * v.env_punch,
+            1.0 - np.arange(decay + 1) / max(decay, 1),
+        ]
+    )
 
 
 def _steps(v: Voice, n: int) -> np.ndarray:

@@ -57,8 +57,12 @@ class _Dice:
 
 
 def _coin(d: _Dice) -> dict[str, Any]:
-    v: dict[str, Any] = {"base_freq": 0.4 + d.frnd(0.5), "env_sustain": d.frnd(0.1), "env_decay": 0.1 + d.frnd(0.4),
-                         "env_punch": 0.3 + d.frnd(0.3)}
+    v: dict[str, Any] = {
+        "base_freq": 0.4 + d.frnd(0.5),
+        "env_sustain": d.frnd(0.1),
+        "env_decay": 0.1 + d.frnd(0.4),
+        "env_punch": 0.3 + d.frnd(0.3),
+    }
     if d.rnd(1):
         v |= {"arp_speed": 0.5 + d.frnd(0.2), "arp_mod": 0.2 + d.frnd(0.4)}
     return v
@@ -69,8 +73,12 @@ def _laser(d: _Dice) -> dict[str, Any]:
     if wave == 2 and d.rnd(1):
         wave = d.rnd(1)
     base = 0.5 + d.frnd(0.5)
-    v: dict[str, Any] = {"wave": WAVES[wave], "base_freq": base, "freq_limit": max(base - 0.2 - d.frnd(0.6), 0.2),
-                         "freq_ramp": -0.15 - d.frnd(0.2)}
+    v: dict[str, Any] = {
+        "wave": WAVES[wave],
+        "base_freq": base,
+        "freq_limit": max(base - 0.2 - d.frnd(0.6), 0.2),
+        "freq_ramp": -0.15 - d.frnd(0.2),
+    }
     if d.rnd(2) == 0:
         v |= {"base_freq": 0.3 + d.frnd(0.6), "freq_limit": d.frnd(0.1), "freq_ramp": -0.35 - d.frnd(0.3)}
     if d.rnd(1):
@@ -124,16 +132,25 @@ def _hit(d: _Dice) -> dict[str, Any]:
     v: dict[str, Any] = {"wave": wave}
     if wave == "square":
         v["duty"] = d.frnd(0.6)
-    v |= {"base_freq": 0.2 + d.frnd(0.6), "freq_ramp": -0.3 - d.frnd(0.4), "env_sustain": d.frnd(0.1),
-          "env_decay": 0.1 + d.frnd(0.2)}
+    v |= {
+        "base_freq": 0.2 + d.frnd(0.6),
+        "freq_ramp": -0.3 - d.frnd(0.4),
+        "env_sustain": d.frnd(0.1),
+        "env_decay": 0.1 + d.frnd(0.2),
+    }
     if d.rnd(1):
         v["hpf_freq"] = d.frnd(0.3)
     return v
 
 
 def _jump(d: _Dice) -> dict[str, Any]:
-    v: dict[str, Any] = {"duty": d.frnd(0.6), "base_freq": 0.3 + d.frnd(0.3), "freq_ramp": 0.1 + d.frnd(0.2),
-                         "env_sustain": 0.1 + d.frnd(0.3), "env_decay": 0.1 + d.frnd(0.2)}
+    v: dict[str, Any] = {
+        "duty": d.frnd(0.6),
+        "base_freq": 0.3 + d.frnd(0.3),
+        "freq_ramp": 0.1 + d.frnd(0.2),
+        "env_sustain": 0.1 + d.frnd(0.3),
+        "env_decay": 0.1 + d.frnd(0.2),
+    }
     if d.rnd(1):
         v["hpf_freq"] = d.frnd(0.3)
     if d.rnd(1):
@@ -145,8 +162,12 @@ def _blip(d: _Dice) -> dict[str, Any]:
     v: dict[str, Any] = {"wave": WAVES[d.rnd(1)]}
     if v["wave"] == "square":
         v["duty"] = d.frnd(0.6)
-    return v | {"base_freq": 0.2 + d.frnd(0.4), "env_sustain": 0.1 + d.frnd(0.1), "env_decay": d.frnd(0.2),
-                "hpf_freq": 0.1}
+    return v | {
+        "base_freq": 0.2 + d.frnd(0.4),
+        "env_sustain": 0.1 + d.frnd(0.1),
+        "env_decay": d.frnd(0.2),
+        "hpf_freq": 0.1,
+    }
 
 
 PRESETS: dict[str, Callable[[_Dice], dict[str, Any]]] = {
