@@ -33,10 +33,15 @@ class Registry:
         self._generators: dict[str, type[Generator]] = {}
         self._origin: dict[str, str] = {}
         self._loaded = False
+        self._loading_origin: str | None = None  # the entry point whose register hook is running
         self.broken: dict[str, str] = {}
 
-    def register(self, generator: type[Generator], origin: str = "code") -> type[Generator]:
-        """Add a generator class; a second class under the same name is an error (usable as a decorator)."""
+    def register(self, generator: type[Generator], origin: str | None = None) -> type[Generator]:
+        """Add a generator class; a second class under the same name is an error (usable as a decorator).
+
+        ``origin`` defaults to the entry point being loaded (when a plugin's register hook calls this), else 'code'.
+        """
+        origin = origin or self._loading_origin or "code"
         if not (inspect.isclass(generator) and issubclass(generator, Generator)):
             raise TypeError(f"{generator!r} is not a gamegen.Generator subclass")
         generator.check_declaration()
@@ -60,7 +65,7 @@ class Registry:
         elif isinstance(obj, types.ModuleType):
             hook: Callable[[Registry], Any] | None = getattr(obj, "register", None)
             if callable(hook):
-                hook(self)
+                self._call_hook(hook, origin)
                 return
             found = [
                 v
@@ -75,9 +80,17 @@ class Registry:
             for cls in found:
                 self.register(cls, origin)
         elif callable(obj):
-            obj(self)
+            self._call_hook(obj, origin)
         else:
             raise TypeError(f"{obj!r} is neither a Generator subclass, a module nor a callable")
+
+    def _call_hook(self, hook: Callable[[Registry], Any], origin: str) -> None:
+        """Run a plugin's register hook so that what it registers is credited to its entry point."""
+        self._loading_origin = origin
+        try:
+            hook(self)
+        finally:
+            self._loading_origin = None
 
     def load_entry_points(self) -> None:
         """Load every entry point of the group once; a broken plugin warns (naming it) and is skipped."""

@@ -75,6 +75,7 @@ def test_module_entry_point_registers_several(install_plugin):
     install_plugin("fx-plugin", {"fx_plugin.py": MULTI}, {"fx": "fx_plugin"})
     names = [g.name for g in gamegen.registry.list(kind="fx")]
     assert names == ["fx.smoke", "fx.sparks"]
+    assert "fx-plugin" in gamegen.registry.origin("fx.sparks")  # credited to the entry point, not "code"
 
 
 def test_module_without_register_hook_registers_its_generators(install_plugin):
