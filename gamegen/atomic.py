@@ -16,17 +16,21 @@ __all__ = ["atomic_directory", "write_file_atomic"]
 _RENAME_EXCHANGE = 2
 
 
-def _libc_renameat2() -> object | None:
+def _libc_function(name: str, argtypes: list[type]) -> object | None:
+    """A function of the C library (Linux), or None where it does not exist."""
+    if os.name != "posix":
+        return None
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        fn = libc.renameat2
+        fn = getattr(libc, name)
     except (OSError, AttributeError):
         return None
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.argtypes = argtypes
     return fn
 
 
-_renameat2 = _libc_renameat2() if os.name == "posix" else None
+_renameat2 = _libc_function("renameat2", [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint])
+_syncfs = _libc_function("syncfs", [ctypes.c_int])
 _AT_FDCWD = -100
 
 
@@ -65,7 +69,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.gamegen-tmp-", dir=target.parent))
     try:
         yield tmp
-        _fsync_tree(tmp)
+        _sync_tree(tmp)
         if target.exists():
             if _exchange(tmp, target):
                 shutil.rmtree(tmp)
@@ -81,7 +85,15 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         raise
 
 
-def _fsync_tree(root: Path) -> None:
+def _sync_tree(root: Path) -> None:
+    """Make the new folder's files durable before the swap: one syncfs where Linux has it, else fsync per file."""
+    if _syncfs is not None:
+        fd = os.open(root, os.O_RDONLY)
+        try:
+            if _syncfs(fd) == 0:  # type: ignore[operator]
+                return
+        finally:
+            os.close(fd)
     for path in sorted(root.rglob("*")):
         if path.is_file():
             with open(path, "rb") as fh:

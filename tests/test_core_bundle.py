@@ -120,6 +120,22 @@ def test_failure_during_export_leaves_previous_bundle_intact(tmp_path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
 
 
+@pytest.mark.parametrize("syncfs", ["syncfs", "per-file fsync"])
+def test_replacing_a_bundle_swaps_it_whole(tmp_path, monkeypatch, syncfs):
+    import gamegen.atomic as atomic
+
+    if syncfs != "syncfs":
+        monkeypatch.setattr(atomic, "_syncfs", None)  # the path taken where Linux's syncfs is missing
+    out = tmp_path / "bundle"
+    gamegen.generate(Noise, seed=1, out=out)
+    (out / "stale.txt").write_text("from an older build")
+    gamegen.generate(Noise, seed=2, out=out)
+    fresh = tmp_path / "fresh"
+    gamegen.generate(Noise, seed=2, out=fresh)
+    assert _tree(out) == _tree(fresh)  # nothing of the old folder survives, nothing is missing
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "fresh"]
+
+
 @pytest.mark.parametrize("bad", ["../evil", "/abs", "a/b", "nul\x00", "CON", "..", "", "white space"])
 def test_names_that_escape_or_are_not_portable_are_rejected(bad):
     with pytest.raises(gamegen.AssetNameError):
