@@ -133,3 +133,18 @@ def test_help_and_list_do_not_import_heavy_modules(args):
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in res.stderr, res.stderr
+
+
+def test_progress_lines_off_a_terminal(capsys):
+    from gamegen.cli.progress import progress_printer
+
+    report = progress_printer("generate", line_interval=0.0)
+    report(0, 0, "loading diffusers model m on cpu (float32)")
+    report(1, 4, "step")
+    report(4, 4, "done")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "generate: loading diffusers model m on cpu (float32)"  # a message with no count
+    assert lines[1].startswith("generate: 1/4  25.0%") and lines[-1].startswith("generate: 4/4 100.0%")
+    quiet = progress_printer("generate", quiet=True)
+    quiet(1, 2, "x")
+    assert capsys.readouterr().err == ""

@@ -33,8 +33,10 @@ def tiny_gpt2(tmp_path_factory):
 
 
 def test_diffusers_pipeline_loads_and_is_recorded(tiny_sd):
-    ctx = gamegen.Context(3)
+    messages = []
+    ctx = gamegen.Context(3, progress=lambda done, total, message: messages.append(message))
     loaded = load_diffusers_pipeline(str(tiny_sd), ctx=ctx)
+    assert messages == [f"loading diffusers model {tiny_sd} on cpu (float32)"]  # the load is reported
     assert type(loaded.obj).__name__ == "StableDiffusionPipeline"
     assert loaded.device == "cpu" and str(loaded.dtype) == "torch.float32"
     assert ctx.neural and ctx.models[0].model_id == str(tiny_sd)

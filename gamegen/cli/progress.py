@@ -36,7 +36,8 @@ def progress_printer(label: str, quiet: bool = False, line_interval: float = 2.0
         eta = ""
         if total and done0 < done < total:
             eta = f" ETA {(now - start) * (total - done) / (done - done0):.0f}s"
-        line = f"{label}: {done}/{total} {pct}{eta} {message}".rstrip()
+        counts = f"{done}/{total} {pct}{eta} " if total else ""  # total 0: a message with no count (a model load)
+        line = f"{label}: {counts}{message}".rstrip()
         if tty:
             click.echo("\r\x1b[2K" + line, err=True, nl=finished)
         else:

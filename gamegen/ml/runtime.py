@@ -158,13 +158,16 @@ def _load(
     dtype: str | None,
     allow_pickle: bool,
 ) -> LoadedModel:
-    path = resolve_model_path(model, allow_pickle=allow_pickle)
+    say = (lambda message: ctx.progress(0, 0, message)) if ctx is not None else None
+    path = resolve_model_path(model, allow_pickle=allow_pickle, progress=say)
     check_weights(path, allow_pickle)
     dev = select_device(device or (ctx.device if ctx is not None else None))
     torch_dtype = select_dtype(dev, dtype)
     key = (kind, str(path), dev, str(torch_dtype), allow_pickle)
     loaded = _MODEL_CACHE.get(key)
     if loaded is None:
+        if say is not None:
+            say(f"loading {kind} model {model} on {dev} ({str(torch_dtype).removeprefix('torch.')})")
         digest = weights_sha256(path, include_pickle=allow_pickle)
         try:
             obj = loader(path, torch_dtype, dev)
