@@ -21,7 +21,7 @@ from ..atomic import atomic_directory
 from ..bundle import ExportedAsset, write_bundle_into
 from ..context import ProgressCallback
 from ..errors import GamegenError
-from .cache import BuildCache, default_cache_dir
+from .cache import BuildCache, default_cache_dir, hub_model, hub_snapshot
 from .executors import BuildExecutor, JobResult, open_executor, run_job
 from .lock import output_lock
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
@@ -40,7 +40,7 @@ class AssetResult:
     generator: str
     status: Status
     seconds: float
-    key: str
+    key: str | None
     error: str | None = None
 
 
@@ -108,7 +108,7 @@ class BuildError(GamegenError):
 @dataclass(frozen=True)
 class _Planned:
     job: BuildJob
-    key: str
+    key: str | None  # None: not knowable before the job runs (a hub model not downloaded yet)
     neural: bool
 
     def result(self, status: Status, seconds: float = 0.0, error: str | None = None) -> AssetResult:
@@ -151,9 +151,23 @@ def _remove_dead_temporaries(out: Path) -> None:
 
 
 def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
-    """The job with its cache key; jobs that read a model folder are neural and go to a device lane."""
+    """The job with its cache key; a job that reads a model is neural and goes to a device lane.
+
+    A model is a folder among the generator's ``input_files`` or one its ``model`` parameter names: a local
+    folder's files, or a hub id's snapshot in the local Hugging Face cache, join the key. A hub model not
+    downloaded yet leaves the key unknown (None): the job must run, and fetches it.
+    """
     inputs = [Path(p) for p in job.generator().input_files(job.params)]
-    return _Planned(job, cache.key(job, profile, inputs), any(p.is_dir() for p in inputs))
+    model = getattr(job.params, "model", None)
+    hub = hub_model(model)
+    folder = Path(model).expanduser() if isinstance(model, str) and hub is None else None
+    if folder is not None and folder.is_dir() and folder.resolve() not in {p.resolve() for p in inputs}:
+        inputs.append(folder)  # a plugin that forgot to list its model folder still gets it hashed
+    snapshot = hub_snapshot(hub) if hub else None
+    if snapshot is not None:
+        inputs.append(snapshot)
+    key = None if hub and snapshot is None else cache.key(job, profile, inputs)
+    return _Planned(job, key, hub is not None or any(p.is_dir() for p in inputs))
 
 
 def _submit(executor: Executor, *args: Any) -> Future[JobResult]:
@@ -179,11 +193,14 @@ def _run(
     profile: str,
     keep_going: bool,
     on_result: Callable[[_Planned, JobResult], None],
+    on_start: Callable[[list[_Planned]], None],
 ) -> list[_Planned]:
     """Feed ``todo`` to ``ex`` (at most ``slots`` ordinary jobs and one job per device lane in flight).
 
-    After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
-    Returns the jobs that never started.
+    ``on_start`` hears of each batch of jobs before it is submitted (an empty batch when none could start), so
+    progress names the running assets even on an executor that runs a job inside ``submit``. After a failure
+    nothing new starts unless ``keep_going``; jobs already running finish and are kept. Returns the jobs that
+    never started.
     """
     queue = deque(p for p in todo if not p.neural)
     lanes: list[deque[_Planned]] = [deque() for _ in ex.lanes]
@@ -194,23 +211,30 @@ def _run(
 
     def feed() -> None:
         busy = {lane for _, lane in in_flight.values()}
-        for lane, (lane_ex, device) in enumerate(ex.lanes):
-            if lane not in busy and lanes[lane]:
-                planned = lanes[lane].popleft()
-                in_flight[_submit(lane_ex, planned.job, profile, device)] = (planned, lane)
-        while queue and (ex.slots is None or sum(lane is None for _, lane in in_flight.values()) < ex.slots):
-            planned = queue.popleft()
-            in_flight[_submit(ex.pool, planned.job, profile)] = (planned, None)
+        batch: list[tuple[_Planned, Executor, str | None, int | None]] = [
+            (lanes[lane].popleft(), lane_ex, device, lane)
+            for lane, (lane_ex, device) in enumerate(ex.lanes)
+            if lane not in busy and lanes[lane]
+        ]
+        running = sum(lane is None for _, lane in in_flight.values())
+        while queue and (ex.slots is None or running < ex.slots):
+            batch.append((queue.popleft(), ex.pool, None, None))
+            running += 1
+        on_start([planned for planned, *_ in batch])
+        for planned, executor, device, lane in batch:
+            in_flight[_submit(executor, planned.job, profile, device)] = (planned, lane)
 
     feed()
     while in_flight:
         done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-        for future in done:
+        for future in [f for f in in_flight if f in done]:  # in the order they started: messages never shuffle
             planned, _lane = in_flight.pop(future)
             result = _outcome(future, planned)
             on_result(planned, result)
             stopped = stopped or (result.error is not None and not keep_going)
-        if not stopped:
+        if stopped:
+            on_start([])
+        else:
             feed()
     return list(queue) + [p for lane in lanes for p in lane]
 
@@ -235,8 +259,9 @@ def build(
     ``executor``: ``"local"``, ``"processes"``, ``"dask"``, a Dask scheduler address or Client, or any
     ``concurrent.futures.Executor`` (default: local for ``jobs=1``, else processes). ``only`` limits the build
     (and the bundle written) to these assets or asset ids; ``force`` ignores cache hits. ``cache`` defaults to
-    ``.gamegen-cache`` beside the recipe (:func:`default_cache_dir`). Jobs whose generator reads a model folder
-    (see ``Generator.input_files``) run one at a time per entry of ``devices``. Raises :class:`BuildError`
+    ``.gamegen-cache`` beside the recipe (:func:`default_cache_dir`). Jobs that read a model (a folder among
+    ``Generator.input_files``, or a folder or hub id in a ``model`` parameter) run one at a time per entry of
+    ``devices``, and the model's files are part of their cache key. Raises :class:`BuildError`
     (bundle unchanged) if any asset failed; with ``keep_going`` the other assets are still built and cached first.
     """
     start = time.perf_counter()
@@ -251,30 +276,44 @@ def build(
     results: dict[str, AssetResult] = {}
     exported: dict[str, ExportedAsset] = {}
 
+    news: list[str] = []  # what happened since progress last spoke: said together with what starts next
+
+    def starting(batch: list[_Planned]) -> None:
+        if batch:
+            news.append(f"building {', '.join(p.job.asset_id for p in batch)}")
+        if news:
+            say(len(results), total, "; ".join(news))
+            news.clear()
+
     def record(planned: _Planned, result: JobResult) -> None:
         status: Status = "failed" if result.exported is None else "built"
         if result.exported is not None:
-            store.put(planned.key, result.exported)
+            if planned.key is None:  # the job fetched its hub model: the key is knowable now (on this machine)
+                planned = _plan(planned.job, store, spec.profile)
+            if planned.key is not None:
+                store.put(planned.key, result.exported)
             exported[result.asset_id] = result.exported
         results[result.asset_id] = planned.result(status, result.seconds, result.error)
-        say(len(results), total, f"{result.asset_id} {status}")
+        news.append(f"{result.asset_id} {status}")
 
     with output_lock(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
         _check_output(out)
         _remove_dead_temporaries(out)
         todo: list[_Planned] = []
         for planned in (_plan(job, store, spec.profile) for job in selected):
-            hit = None if force else store.get(planned.key, planned.job.asset_id)
+            hit = None if force or planned.key is None else store.get(planned.key, planned.job.asset_id)
             if hit is None:
                 todo.append(planned)
                 continue
             exported[planned.job.asset_id] = hit
             results[planned.job.asset_id] = planned.result("cached")
-        say(len(results), total, f"{len(results)} cached, {len(todo)} to build")
-        if todo:
+        news.append(f"{len(results)} cached, {len(todo)} to build")
+        if not todo:
+            starting([])
+        else:
             with open_executor(executor, jobs, devices) as ex:
                 report.executor = ex.description
-                for planned in _run(todo, ex, spec.profile, keep_going, record):
+                for planned in _run(todo, ex, spec.profile, keep_going, record, starting):
                     results[planned.job.asset_id] = planned.result("cancelled")
         report.assets = [results[job.asset_id] for job in selected]
         if report.ok:

@@ -1,5 +1,8 @@
 """The content-addressed build cache: one entry per (generator, version, params, seed, profile, inputs).
 
+Inputs are the files and model folders a job reads, hub models included (their snapshot in the local
+Hugging Face cache), hashed by content.
+
 An entry is a folder holding an asset's exported files and its manifest entry. It is written beside its final
 place and renamed into it, so a build killed at any moment leaves whole entries or none; a read checks every
 file's sha256 against the entry, so a damaged entry (even one a power cut truncated: entries are not fsynced,
@@ -12,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -23,9 +27,10 @@ from ..bundle import ExportedAsset
 from ..export.generic import dump_json
 from .recipe import BuildJob
 
-__all__ = ["BuildCache", "default_cache_dir"]
+__all__ = ["BuildCache", "default_cache_dir", "hub_model", "hub_snapshot"]
 
 _LAYOUT = "v1"
+_HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 
 
 def default_cache_dir(project: str | Path = ".") -> Path:
@@ -33,6 +38,28 @@ def default_cache_dir(project: str | Path = ".") -> Path:
     if os.environ.get("GAMEGEN_CACHE"):
         return Path(os.environ["GAMEGEN_CACHE"]).expanduser()
     return Path(project) / ".gamegen-cache"
+
+
+def hub_model(model: object) -> str | None:
+    """``model`` if it is a hub id (``org/name``, as the ML runtime reads it) rather than a local path, else None."""
+    if not (isinstance(model, str) and _HUB_ID.fullmatch(model)):
+        return None
+    return None if Path(model).expanduser().exists() else model
+
+
+def hub_snapshot(model: str) -> Path | None:
+    """The folder of hub model ``model`` in the local Hugging Face cache, found without the network; None if absent.
+
+    Never downloads: planning a build must not fetch gigabytes (or fail offline) before any job runs.
+    """
+    try:
+        from huggingface_hub import snapshot_download
+    except ImportError:  # no ML extra: nothing can have been downloaded
+        return None
+    try:
+        return Path(snapshot_download(model, local_files_only=True))
+    except Exception:  # not downloaded yet (LocalEntryNotFoundError), or an id the hub would refuse
+        return None
 
 
 def _sha256_file(path: Path) -> str:
