@@ -1,7 +1,8 @@
-"""Small generators for the build tests: fast, slow, failing, "neural" (reads a model folder) and world tiles.
+"""Small generators for the build tests: fast, slow, failing, "neural" (reads a model) and world tiles.
 
 They live in a real module so that process pools and Dask workers can import them; ``register`` makes them
-an entry-point plugin for ``gamegen build`` subprocesses.
+an entry-point plugin for ``gamegen build`` subprocesses. ``tree`` fingerprints a built bundle and
+``offline_hub`` fakes downloaded hub models.
 """
 
 from __future__ import annotations
@@ -9,12 +10,56 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import gamegen
 from gamegen import Field, Generator, Params
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def tree(root: Path) -> dict[str, str]:
+    """Bundle-relative path → sha256 of every file under ``root``."""
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def offline_hub(monkeypatch: pytest.MonkeyPatch, root: Path) -> Callable[[str, bytes], Path]:
+    """Point the Hugging Face cache at ``root`` (here and in worker processes started later), offline.
+
+    Returns ``download(repo, weights)``, which puts a model into that cache as the hub client lays it out.
+    """
+    import huggingface_hub.constants
+
+    for name, value in (("HF_HUB_CACHE", str(root)), ("HF_HUB_OFFLINE", "1")):
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(root))
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+
+    def download(repo: str, weights: bytes) -> Path:
+        folder = root / f"models--{repo.replace('/', '--')}"
+        revision = hashlib.sha1(weights).hexdigest()
+        (folder / "refs").mkdir(parents=True, exist_ok=True)
+        (folder / "refs" / "main").write_text(revision)
+        snapshot = folder / "snapshots" / revision
+        snapshot.mkdir(parents=True, exist_ok=True)
+        (snapshot / "model.safetensors").write_bytes(weights)
+        return snapshot
+
+    return download
+
+
+class _BuildTest(Generator):
+    kind = "buildtest"
+    version = "1.0.0"
 
 
 class SpeckleParams(Params):
@@ -25,12 +70,10 @@ class SpeckleParams(Params):
     gate: str | None = Field(None, description="Wait until this file exists (lets a test hold a build mid-way)")
 
 
-class Speckle(Generator):
+class Speckle(_BuildTest):
     """Grey speckles plus their statistics."""
 
     name = "buildtest.speckle"
-    kind = "buildtest"
-    version = "1.0.0"
     params = SpeckleParams
 
     def generate(self, params, ctx):
@@ -52,12 +95,10 @@ class TileParams(Params):
     tile_y: int = Field(0, ge=0, le=63, description="Tile row")
 
 
-class Tile(Generator):
+class Tile(_BuildTest):
     """One tile of a continuous world: a seeded smooth field sampled on the tile's global coordinates."""
 
     name = "buildtest.tile"
-    kind = "buildtest"
-    version = "1.0.0"
     params = TileParams
 
     def generate(self, params, ctx):
@@ -74,33 +115,34 @@ class Tile(Generator):
 
 
 class ModelParams(Params):
-    model: str = Field(description="Model folder")
-    prompt: str = Field("a crate", description="What to draw")
+    model: str = Field(description="Model folder or hub id")
+    prompt: str = Field("a crate", description="What to draw, or a file holding it")
 
 
-class FakeDiffusion(Generator):
-    """Pretends to run a diffusion model: reads weights from a model folder and says which process it ran in."""
+class FakeDiffusion(_BuildTest):
+    """Pretends to run a diffusion model (a folder or a hub id, as the ML runtime resolves it); says its pid.
+
+    Like the real neural generators it lists a local model folder in ``input_files`` but not a hub id.
+    """
 
     name = "buildtest.model"
-    kind = "buildtest"
-    version = "1.0.0"
     params = ModelParams
 
     def input_files(self, params):
-        return [Path(params.model)]
+        return [Path(p) for p in (params.model, params.prompt) if Path(p).exists()]
 
     def generate(self, params, ctx):
-        weights = ctx.read_input(Path(params.model) / "weights.bin")
-        ctx.use_model("test/fake-diffusion", hashlib.sha256(weights).hexdigest())
-        return [gamegen.DataAsset("result", {"prompt": params.prompt, "pid": os.getpid(), "seed": ctx.seed})]
+        from gamegen.ml.runtime import resolve_model_path, weights_sha256
+
+        ctx.use_model(params.model, weights_sha256(resolve_model_path(params.model), include_pickle=True))
+        prompt = ctx.read_input(params.prompt).decode() if Path(params.prompt).is_file() else params.prompt
+        return [gamegen.DataAsset("result", {"prompt": prompt, "pid": os.getpid(), "seed": ctx.seed})]
 
 
-class Threads(Generator):
+class Threads(_BuildTest):
     """Reports the thread limits of the process it ran in."""
 
     name = "buildtest.threads"
-    kind = "buildtest"
-    version = "1.0.0"
 
     def generate(self, params, ctx):
         return [gamegen.DataAsset("threads", {"numba": os.environ.get("NUMBA_NUM_THREADS")})]

@@ -6,10 +6,10 @@ import hashlib
 import json
 import threading
 import time
-from pathlib import Path
 
 import build_gens
 import pytest
+from build_gens import tree
 
 import gamegen
 from gamegen.build import BuildCache, BuildError, BuildLockedError, build
@@ -20,15 +20,6 @@ from gamegen.build.lock import output_lock
 @pytest.fixture(autouse=True)
 def gens(isolated_registry):
     build_gens.register(isolated_registry)
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Bundle-relative path → sha256 of every file under ``root``."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 def recipe(**overrides):
@@ -67,9 +58,12 @@ def run(tmp_path):
 ALL = ["rock-1", "rock-2", "world-0", "world-1", "crate"]
 
 
-def test_an_unchanged_recipe_comes_from_the_cache_byte_for_byte(tmp_path, run, model):
+def test_an_unchanged_recipe_comes_from_the_cache_byte_for_byte(tmp_path, run, model, monkeypatch):
     assert run(recipe(model=model)) == dict.fromkeys(ALL, "built")
     first = tree(tmp_path / "out")
+    (tmp_path / "out").rename(tmp_path / "first")
+    for gen in (build_gens.Speckle, build_gens.Tile, build_gens.FakeDiffusion):  # a cache hit runs no generator
+        monkeypatch.setattr(gen, "generate", lambda *_: pytest.fail("a cached asset was regenerated"))
     assert run(recipe(model=model)) == dict.fromkeys(ALL, "cached")
     assert tree(tmp_path / "out") == first
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
@@ -96,9 +90,10 @@ def test_changing_one_key_part_rebuilds_exactly_what_it_touches(run, model, chan
     assert all(v == "cached" for k, v in statuses.items() if k not in rebuilt)
 
 
-def test_a_new_generator_version_rebuilds_its_assets(run, model, monkeypatch):
+@pytest.mark.parametrize(("attribute", "value"), [("version", "1.0.1"), ("name", "buildtest.terrain")])
+def test_a_new_generator_version_or_id_rebuilds_its_assets(run, model, monkeypatch, attribute, value):
     run(recipe(model=model))
-    monkeypatch.setattr(build_gens.Tile, "version", "1.0.1")
+    monkeypatch.setattr(build_gens.Tile, attribute, value)
     assert [k for k, v in run(recipe(model=model)).items() if v == "built"] == ["world-0", "world-1"]
 
 
@@ -108,10 +103,56 @@ def test_a_new_gamegen_version_rebuilds_everything(run, model, monkeypatch):
     assert set(run(recipe(model=model)).values()) == {"built"}
 
 
-def test_changed_model_weights_rebuild_the_assets_that_read_them(run, model):
+def test_changed_model_weights_or_input_files_rebuild_the_assets_that_read_them(tmp_path, run, model):
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("a crate")
+    run(recipe(model=model, crate={"params": {"prompt": str(prompt)}}))
+    (model / "weights.bin").write_bytes(b"\x02" * 64)
+    assert [
+        k for k, v in run(recipe(model=model, crate={"params": {"prompt": str(prompt)}})).items() if v == "built"
+    ] == ["crate"]
+    prompt.write_text("a barrel")
+    statuses = run(recipe(model=model, crate={"params": {"prompt": str(prompt)}}))
+    assert [k for k, v in statuses.items() if v == "built"] == ["crate"]
+    assert json.loads((tmp_path / "out/crate/result.json").read_text())["prompt"] == "a barrel"
+
+
+def test_a_model_folder_counts_even_when_input_files_omits_it(run, model, monkeypatch):
+    monkeypatch.setattr(build_gens.FakeDiffusion, "input_files", lambda self, params: [])
     run(recipe(model=model))
     (model / "weights.bin").write_bytes(b"\x02" * 64)
     assert [k for k, v in run(recipe(model=model)).items() if v == "built"] == ["crate"]
+
+
+def test_a_hub_model_is_keyed_by_its_downloaded_files(tmp_path, run, monkeypatch):
+    download = build_gens.offline_hub(monkeypatch, tmp_path / "hf")
+    snapshot = download("org/crates", b"\x01" * 64)
+    statuses = run(recipe(model="org/crates"))
+    assert statuses["crate"] == "built" and run(recipe(model="org/crates"))["crate"] == "cached"
+    (snapshot / "model.safetensors").write_bytes(b"\x02" * 64)  # the same id, other weights (a newer revision)
+    assert [k for k, v in run(recipe(model="org/crates")).items() if v == "built"] == ["crate"]
+    crate = next(a for a in json.loads((tmp_path / "out/manifest.json").read_text())["assets"] if a["id"] == "crate")
+    assert crate["provenance"]["ai_generated"] is True and "org/crates" in json.dumps(crate["provenance"])
+
+
+def test_a_hub_model_not_downloaded_yet_is_built_then_cached_under_its_weights(tmp_path, run, monkeypatch):
+    """Planning never downloads: the job fetches the model, and its entry is keyed by what it fetched."""
+    import huggingface_hub
+
+    download = build_gens.offline_hub(monkeypatch, tmp_path / "hf")
+    real = huggingface_hub.snapshot_download
+    fetched = []
+
+    def hub_client(repo_id, **kw):
+        if not kw.get("local_files_only") and not fetched:  # the generator's fetch: "download" it
+            fetched.append(download(repo_id, b"\x03" * 64))
+        return real(repo_id, **kw)
+
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", hub_client)
+    build(recipe(model="org/fresh"), out=tmp_path / "out", cache=tmp_path / "cache", only=["crate"])
+    assert len(fetched) == 1
+    report = build(recipe(model="org/fresh"), out=tmp_path / "out", cache=tmp_path / "cache", only=["crate"])
+    assert report.cached == ["crate"] and report.assets[0].key is not None and len(fetched) == 1
 
 
 def test_the_key_ignores_the_asset_name(run, model):
@@ -220,12 +261,19 @@ def test_a_second_build_of_the_same_output_fails_clearly_or_waits(tmp_path, run,
     assert messages[0].startswith("waiting for another gamegen build") and (tmp_path / "out/manifest.json").is_file()
 
 
-def test_progress_counts_every_asset(run, model):
+def test_progress_names_each_asset_as_it_starts_and_ends(run, model):
     events = []
     run(recipe(model=model), progress=lambda done, total, message: events.append((done, total, message)))
-    assert events[0] == (0, 5, "0 cached, 5 to build")
-    assert [e[:2] for e in events[1:]] == [(n, 5) for n in range(1, 6)]
-    assert sorted(e[2] for e in events[1:]) == sorted(f"{i} built" for i in ALL)
+    assert events == [  # the neural lane and one ordinary job start together
+        (0, 5, "0 cached, 5 to build; building crate, rock-1"),
+        (2, 5, "crate built; rock-1 built; building rock-2"),
+        (3, 5, "rock-2 built; building world-0"),
+        (4, 5, "world-0 built; building world-1"),
+        (5, 5, "world-1 built"),
+    ]
+    events.clear()
+    run(recipe(model=model), progress=lambda done, total, message: events.append((done, total, message)))
+    assert events == [(5, 5, "5 cached, 0 to build")]
 
 
 def test_a_folder_that_is_not_a_bundle_is_never_replaced(tmp_path, run, model):

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import build_gens
 import pytest
+from build_gens import tree
 
 
 @pytest.fixture(autouse=True)
@@ -46,14 +48,6 @@ def start(*args: str | Path) -> subprocess.Popen[str]:
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def entries(cache: Path) -> list[Path]:
     return sorted((cache / "v1" / "entries").glob("*/*"))
 
@@ -83,14 +77,19 @@ def test_json_mode_prints_only_the_report_and_a_rebuild_is_cached(tmp_path):
     assert (tmp_path / ".gamegen-cache").is_dir()  # the default cache sits beside the recipe
     second = json.loads(gamegen(recipe, "-o", tmp_path / "out", "--json").stdout)
     assert second["counts"]["cached"] == 5 and [a["status"] for a in second["assets"]] == ["cached"] * 5
+    forced = json.loads(gamegen(recipe, "-o", tmp_path / "out", "--json", "--force", "--only", "world").stdout)
+    assert [(a["id"], a["status"]) for a in forced["assets"]] == [("world-0", "built"), ("world-1", "built")]
 
 
 def test_plain_lines_off_a_terminal(tmp_path):
     res = gamegen(write_recipe(tmp_path), "-o", tmp_path / "out", "--jobs", "2", "--only", "rock-1,world")
     assert res.returncode == 0
     lines = res.stderr.splitlines()
-    assert lines[0] == "build: 0/3   0.0% 0 cached, 3 to build"
-    assert sorted(line.split()[-2] for line in lines[1:]) == ["rock-1", "world-0", "world-1"]
+    assert lines[0].startswith("build: 0/3   0.0% 0 cached, 3 to build; building ")
+    assert [line.split()[1] for line in lines] == ["0/3", "1/3", "2/3", "3/3"]
+    said = "; ".join(line.split("% ", 1)[1] for line in lines)
+    assert sorted(re.findall(r"([\w-]+) built", said)) == ["rock-1", "world-0", "world-1"]
+    assert sorted(re.findall(r"building ([\w, -]+)", said)[0].split(", ")) == ["rock-1", "world-0"]
     assert res.stdout.startswith(f"built 3, cached 0 of 3 assets into {tmp_path / 'out'} in ")
 
 
@@ -106,7 +105,8 @@ def test_a_progress_bar_on_a_terminal(tmp_path):
     drawn = os.read(leader, 65536).decode()
     os.close(leader)
     assert proc.returncode == 0
-    assert "\r\x1b[2Kbuild: 1/5  20.0% ETA " in drawn and "rock-1 built" in drawn
+    assert "\r\x1b[2Kbuild: 0/5   0.0% 0 cached, 5 to build; building rock-1" in drawn  # the asset running now
+    assert "\r\x1b[2Kbuild: 1/5  20.0% ETA " in drawn and "rock-1 built; building rock-2" in drawn
     assert drawn.endswith("build: 5/5 100.0% world-1 built\r\n")
 
 
@@ -116,7 +116,7 @@ def test_recipe_problems_exit_2_one_line_each(tmp_path):
         'name = "bad"\n\n[[asset]]\nname = "a"\ngenerator = "buildtest.nope"\n\n[[asset]]\nname = "b"\ngenerator = "buildtest.speckle"\nparams = { size = 1 }\n'
     )
     res = gamegen(recipe, "-o", tmp_path / "out")
-    assert res.returncode == 2 and res.stdout == ""
+    assert res.returncode == 2 and res.stdout == "" and not (tmp_path / "out").exists()
     unknown, bad_size = res.stderr.splitlines()
     assert unknown.startswith(f"error: {recipe}:5: asset 'a': unknown generator 'buildtest.nope' (did you mean ")
     assert bad_size == (

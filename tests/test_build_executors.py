@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +10,7 @@ from pathlib import Path
 import build_gens
 import numpy as np
 import pytest
+from build_gens import tree
 from click.testing import CliRunner
 from PIL import Image
 
@@ -40,14 +40,6 @@ def client():
             distributed.Client(cluster) as c,
         ):
             yield c
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 MIXED = {
@@ -127,15 +119,22 @@ def _crate_pids(out: Path) -> set[int]:
     return {json.loads(p.read_text())["pid"] for p in out.glob("crate-*/result.json")}
 
 
-@pytest.mark.parametrize("where", ["processes", "dask"])
-def test_neural_jobs_are_pinned_to_one_worker_process(tmp_path, client, where):
-    model = tmp_path / "model"
-    model.mkdir()
-    (model / "weights.bin").write_bytes(b"w")
+@pytest.mark.parametrize(("where", "model"), [("processes", "folder"), ("dask", "folder"), ("processes", "hub id")])
+def test_neural_jobs_are_pinned_to_one_worker_process(tmp_path, client, monkeypatch, where, model):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "weights.bin").write_bytes(b"w")
+    if model == "hub id":  # named only by its id: no input_files, yet a model all the same
+        build_gens.offline_hub(monkeypatch, tmp_path / "hf")("org/crates", b"w")
     spec = {
         "name": "n",
         "asset": [
-            {"name": "crate", "generator": "buildtest.model", "variations": 4, "params": {"model": str(model)}},
+            {
+                "name": "crate",
+                "generator": "buildtest.model",
+                "variations": 4,
+                "params": {"model": str(folder) if model == "folder" else "org/crates"},
+            },
             {"name": "rock", "generator": "buildtest.speckle", "variations": 4},
         ],
     }
@@ -161,6 +160,8 @@ def test_executor_dask_starts_and_stops_its_own_local_cluster(tmp_path, monkeypa
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
     report = build(MIXED, out=tmp_path / "out", cache=tmp_path / "cache", executor="dask", jobs=2)
     assert report.executor.startswith("dask (tcp://127.0.0.1") and len(report.built) == 14
+    build(MIXED, out=tmp_path / "local", cache=tmp_path / "c-local")
+    assert tree(tmp_path / "out") == tree(tmp_path / "local")
 
 
 def test_the_cli_builds_on_a_dask_scheduler_address(tmp_path, client, install_plugin):

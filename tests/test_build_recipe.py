@@ -162,6 +162,25 @@ def test_inline_params_and_matrix_values_point_at_their_line(tmp_path):
     assert "tile_size=500" in info.value.problems[0] and "tile_x=99" in info.value.problems[1]
 
 
+def test_values_are_data_never_evaluated(tmp_path):
+    path = _write(
+        tmp_path,
+        """
+        name = "x"
+
+        [[asset]]
+        name = "a"
+        generator = "buildtest.speckle"
+        params = { size = "__import__('os').getpid()" }
+        """,
+    )
+    with pytest.raises(RecipeError) as info:
+        load_recipe(path)
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:6: asset 'a': buildtest.speckle: size=\"__import__('os').getpid()\": ")
+    assert "input should be a valid integer" in problem
+
+
 def test_invalid_toml_names_file_and_line(tmp_path):
     path = _write(tmp_path, 'name = "x"\n\n[[asset]]\nname = \n')
     with pytest.raises(RecipeError, match=rf"^{path}:4: invalid TOML: "):
