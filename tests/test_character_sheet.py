@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import gamegen
 from gamegen.character.names import CULTURES, NameModel, load_culture
 from gamegen.character.sheet import CharacterSheet
 from gamegen.cli import main
+from gamegen.narrative.filter import ContentFilterError
 
 FIELDS = {
     "format": "string",
@@ -153,6 +155,55 @@ def test_name_models_prefer_new_names_and_are_seeded():
 def test_the_sprite_can_carry_the_same_character_sheet():
     sprite = {a.name: a for a in gamegen.generate("character.sprite", seed=6, size=16, character_sheet=True)}
     assert sprite["character"].obj == sheet(6)
+    assert sprite["character"].meta["content_filter"]["samples_checked"] == 1
+
+
+def filtered(seed: int, tmp_path: Path, terms: str, **params) -> gamegen.Asset:
+    path = tmp_path / "terms.txt"
+    path.write_text(terms, encoding="utf-8")
+    return gamegen.generate("character.sheet", seed=seed, filter_terms=str(path), **params)[0]
+
+
+def test_a_users_terms_make_the_name_and_backstory_be_drawn_again(tmp_path):
+    plain = gamegen.generate("character.sheet", seed=8)[0]
+    assert plain.meta["content_filter"] == {
+        "rating": "teen",
+        "mode": "regenerate",
+        "lists": ["profanity", "sexual", "slurs", "violence"],
+        "samples_checked": 1,
+        "hits": [],
+        "flagged": False,
+    }
+    name = plain.obj["name"]
+    again = filtered(8, tmp_path, f"# my studio's list\n{name}\n")
+    assert again.obj["name"] != name and name not in again.obj["backstory"]
+    assert {k: v for k, v in again.obj.items() if k not in ("name", "backstory")} == {
+        k: v for k, v in plain.obj.items() if k not in ("name", "backstory")
+    }
+    record = again.meta["content_filter"]
+    assert record["samples_checked"] == 2 and record["hits"] == [{"sample": "0", "list": "custom", "term": name}]
+    assert "custom" in record["lists"]
+    assert again.obj == filtered(8, tmp_path, f"{name}\n").obj  # retries are seeded too
+    gen = gamegen.registry.get("character.sheet")
+    assert gen().input_files(gen.validate({"filter_terms": str(tmp_path / "terms.txt")})) == [tmp_path / "terms.txt"]
+
+
+def test_filter_modes_fail_flag_and_ratings(tmp_path):
+    name = sheet(8)["name"]
+    with pytest.raises(ContentFilterError, match=f"custom:{name}"):
+        filtered(8, tmp_path, name, content_filter="fail")
+    flagged = filtered(8, tmp_path, name, content_filter="flag")
+    assert flagged.obj == sheet(8) and flagged.meta["content_filter"]["flagged"] is True
+    rules = json.loads(json.dumps(RULES))
+    rules["backstory"]["templates"] = ["{name} left {town} in a trail of gore."]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    with pytest.raises(
+        ContentFilterError, match=r"all 3 samples hit the content filter \(rating teen; last: violence:gore"
+    ):
+        sheet(2, rules=str(path), filter_attempts=3)
+    assert "gore" in sheet(2, rules=str(path), rating="mature")["backstory"]
+    assert "gore" in sheet(2, rules=str(path), filter_defaults=False)["backstory"]
 
 
 @pytest.fixture(scope="module")
@@ -172,3 +223,15 @@ def test_backstory_from_a_named_language_model(tiny_gpt2, tmp_path):
     assert entry["provenance"]["ai_generated"] is True
     again = gamegen.generate("character.sheet", seed=3, backstory_model=str(tiny_gpt2))[0].obj
     assert again == got
+
+
+def test_a_model_written_backstory_passes_the_content_filter(tiny_gpt2, tmp_path):
+    first = gamegen.generate("character.sheet", seed=3, backstory_model=str(tiny_gpt2))[0].obj
+    words = first["backstory"].split()[:4]
+    terms = "re:" + r"\s+".join(re.escape(w) for w in words)  # the model's own opening words
+    with pytest.raises(ContentFilterError, match="custom:re:"):
+        filtered(3, tmp_path, terms, backstory_model=str(tiny_gpt2), content_filter="fail")
+    redrawn = filtered(3, tmp_path, terms, backstory_model=str(tiny_gpt2))
+    assert redrawn.meta["content_filter"]["samples_checked"] == 2
+    assert redrawn.obj["backstory_source"] == "model" and redrawn.obj["backstory"] != first["backstory"]
+    assert not re.search(terms[3:], redrawn.obj["backstory"], re.IGNORECASE)

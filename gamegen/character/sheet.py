@@ -4,7 +4,9 @@ Stats follow a JSON rule set (``data/rules/default.json``; pass your own with ``
 a growth per level for each stat, derived values (hp, mp, …) as ``base + per_level × (level − 1) + stat_factor ×
 stat``, starting gear and traits. The output JSON follows :class:`CharacterSheet`, whose schema (``gamegen info
 character.sheet --json``) only changes with its ``format`` tag. The backstory is procedural unless a language model
-is named; that path uses the narrative family's LLM backend and is imported only then.
+is named; that path uses the narrative family's LLM backend and is imported only then. The generated text (name and
+backstory) passes the narrative content filter, whose term lists users extend (``filter_terms``): on a hit it is
+drawn again from fresh sub-seeds, and the manifest records what the filter saw.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from ..assets import Asset, DataAsset
 from ..context import Context
 from ..errors import GenerationError, ParamError
 from ..generator import Generator
-from ..params import Field, Params
+from ..narrative.filter import FilterParams, FilterReport, first_clean
+from ..params import Field
 from .names import CULTURES, NameModel, load_culture, parse_name_list
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "SheetParams",
     "SheetGenerator",
     "build_sheet",
+    "sheet_asset",
     "load_rules",
 ]
 
@@ -153,7 +157,7 @@ class CharacterSheet(BaseModel):
     backstory_source: Literal["procedural", "model"]
 
 
-class SheetParams(Params):
+class SheetParams(FilterParams):
     culture: Literal[CULTURES] = Field("northern", description="Which shipped name model names the character")
     name_file: str | None = Field(
         None, description="A text file of names, one per line, to train the name model on instead"
@@ -253,9 +257,28 @@ def _procedural_backstory(rules: RuleSet, sheet: dict[str, Any], rng: np.random.
     return template.format_map(words)
 
 
-def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
-    """One character sheet as a JSON-ready dict; every part draws on its own random stream of ``ctx``."""
+def _write(
+    params: SheetParams, rules: RuleSet, names: NameModel, facts: dict[str, Any], ctx: Context, attempt: int
+) -> dict[str, Any]:
+    """The sheet's generated text for one content-filter attempt: a name, then a backstory about that character.
+
+    Attempt 0 draws on the ``sheet`` streams; a retry on streams of its own, so a run still reproduces from its seed.
+    """
+    streams = ("sheet",) if attempt == 0 else ("sheet", "retry", attempt)
+    sheet = {**facts, "name": names.sample(ctx.child(*streams, "name"))}
+    if params.backstory_model:
+        return {**sheet, "backstory": _model_backstory(params.backstory_model, sheet, ctx), "backstory_source": "model"}
+    story = _procedural_backstory(rules, sheet, ctx.child(*streams, "backstory"))
+    return {**sheet, "backstory": story, "backstory_source": "procedural"}
+
+
+def build_sheet(params: SheetParams, ctx: Context) -> tuple[dict[str, Any], FilterReport]:
+    """One character sheet as a JSON-ready dict, with the content filter's report on its name and backstory.
+
+    Every part draws on its own random stream of ``ctx``, so changing the level or the rules leaves the rest alone.
+    """
     rules = load_rules(params.rules, ctx)
+    names = _name_model(params, ctx)
     role = _role(params, rules, ctx)
     cls, level = rules.classes[role], params.level
     jitter = ctx.child("sheet", "stats").uniform(-rules.stat_spread, rules.stat_spread, len(rules.stats))
@@ -265,9 +288,8 @@ def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
     }
     luck = ctx.child("sheet", "gold").uniform(-rules.gold.spread, rules.gold.spread)
     loot = _picks(ctx.child("sheet", "inventory"), rules.loot, 1 + level // 10)
-    sheet: dict[str, Any] = {
+    facts: dict[str, Any] = {
         "format": SHEET_FORMAT,
-        "name": _name_model(params, ctx).sample(ctx.child("sheet", "name")),
         "culture": "custom" if params.name_file else params.culture,
         "role": role,
         "level": level,
@@ -277,12 +299,21 @@ def build_sheet(params: SheetParams, ctx: Context) -> dict[str, Any]:
         "inventory": [i.model_dump() for i in cls.inventory] + [{"item": item, "count": 1} for item in loot],
         "gold": max(0, round((rules.gold.base + rules.gold.per_level * (level - 1)) * (1 + luck))),
     }
-    if params.backstory_model:
-        sheet["backstory"], sheet["backstory_source"] = _model_backstory(params.backstory_model, sheet, ctx), "model"
-    else:
-        story = _procedural_backstory(rules, sheet, ctx.child("sheet", "backstory"))
-        sheet["backstory"], sheet["backstory_source"] = story, "procedural"
-    return CharacterSheet.model_validate(sheet).model_dump(mode="json")
+    report = FilterReport.from_params(params, ctx)
+    sheet = first_clean(
+        lambda attempt: _write(params, rules, names, facts, ctx, attempt),
+        lambda s: [s["name"], s["backstory"]],
+        report,
+        params.filter_attempts,
+    )
+    return CharacterSheet.model_validate(sheet).model_dump(mode="json"), report
+
+
+def sheet_asset(params: SheetParams, ctx: Context) -> DataAsset:
+    """The character sheet as a ``character`` JSON asset; its meta records the content filter's findings."""
+    sheet, report = build_sheet(params, ctx)
+    meta = {"format": SHEET_FORMAT, "role": sheet["role"], "content_filter": report.meta()}
+    return DataAsset("character", sheet, meta=meta)
 
 
 class SheetGenerator(Generator):
@@ -304,12 +335,11 @@ class SheetGenerator(Generator):
         return CharacterSheet.model_json_schema()
 
     def input_files(self, params: SheetParams) -> list[Path]:
-        """The name list, the rule set and a local backstory model folder, when given."""
-        paths = [Path(p) for p in (params.name_file, params.rules) if p]
+        """The name list, the rule set, the filter's term file and a local backstory model folder, when given."""
+        paths = [Path(p) for p in (params.name_file, params.rules, params.filter_terms) if p]
         if params.backstory_model and Path(params.backstory_model).expanduser().is_dir():
             paths.append(Path(params.backstory_model).expanduser())
         return paths
 
     def generate(self, params: SheetParams, ctx: Context) -> list[Asset]:
-        sheet = build_sheet(params, ctx)
-        return [DataAsset("character", sheet, meta={"format": SHEET_FORMAT, "role": sheet["role"]})]
+        return [sheet_asset(params, ctx)]

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 from pydantic import field_validator
 
-from ..assets import Asset, BytesAsset, DataAsset, ImageAsset
+from ..assets import Asset, BytesAsset, ImageAsset
 from ..context import Context
 from ..generator import Generator
 from ..params import Field, Params
@@ -23,7 +23,7 @@ from .masks import TEMPLATES, parse_user_mask, user_template
 from .palettes import parse_hex, resolve_colour, resolve_palette
 from .pixelart import upscale_nearest
 from .preview import animation_gif
-from .sheet import SheetParams, build_sheet
+from .sheet import SheetParams, sheet_asset
 
 __all__ = ["SpriteParams", "SpriteGenerator"]
 
@@ -175,5 +175,5 @@ class SpriteGenerator(Generator):
         assets.append(ImageAsset("sprite_icon", icon, meta={"preview": True, "frame": atlas.frames[0].name}))
         assets += previews
         if params.character_sheet:
-            assets.append(DataAsset("character", build_sheet(SheetParams(), ctx)))
+            assets.append(sheet_asset(SheetParams(), ctx))
         return assets
