@@ -72,7 +72,8 @@ def test_k_colour_portrait_bundle_is_labelled_ai_generated_with_the_model_hash(t
         ({"palette": "neon"}, "unknown palette 'neon'"),
         ({"size": 4}, "16 ≤ size ≤ 128"),
         ({"size": 128}, "size=128 must not exceed resolution=64"),
-        ({"key_color": "#12"}, "key_color"),
+        ({"key_color": "#12"}, "key_color='#12': value error, must be auto or a hex colour"),
+        ({"outline": "black"}, "outline='black': value error, must be auto, none or a hex colour"),
     ],
 )
 def test_bad_parameters_are_clear_errors(tiny_sd, params, needle):

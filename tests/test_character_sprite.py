@@ -205,7 +205,7 @@ def test_extrusion_repeats_frame_edges():
         ({"palette": "nes-ish"}, ["palette", "unknown palette", "pico8"]),
         ({"palette": ["#12345"]}, ["palette", "'#12345' is not a hex colour"]),
         ({"palette": ["#000000"]}, ["palette", "2–128 distinct colours"]),
-        ({"outline": "blue"}, ["outline", "not a hex colour"]),
+        ({"outline": "blue"}, ["outline='blue'", "must be auto, none or a hex colour"]),
         ({"size": 8}, ["size=8", "16 ≤ size ≤ 128"]),
         ({"size": 256}, ["size=256", "16 ≤ size ≤ 128"]),
         ({"template": "dragon"}, ["template", "humanoid"]),

@@ -97,32 +97,50 @@ class _Clock:
         return 1.0 - self.t
 
 
+def _breathe(p: _Pose, upper: tuple[Part, ...], t: np.ndarray) -> None:
+    """Idle breathing: the upper body bobs once a cycle and the head follows a quarter cycle late."""
+    p.move(upper, dy=0.5 * _bump(t))
+    p.move(Part.HEAD, dy=0.5 * _bump(t, 0.25) - 0.5 * _bump(t))
+
+
+def _stride(
+    p: _Pose, upper: tuple[Part, ...], near: Part | tuple[Part, ...], far: Part | tuple[Part, ...], clock: _Clock
+) -> None:
+    """A side-view gait: the body bobs twice a cycle while two leg groups swing in opposition, each lifted as it
+    swings forward."""
+    s, c = clock.sin, clock.cos
+    p.move(upper, dy=-0.5 * np.abs(s))
+    p.move(near, dx=s, dy=-np.maximum(0, c))
+    p.move(far, dx=-s, dy=-np.maximum(0, -c))
+
+
+def _lunge(p: _Pose, upper: tuple[Part, ...], clock: _Clock) -> None:
+    """A side-view strike: the body leans back on the wind-up and into the blow, crouching, the front leg steps in."""
+    p.move(upper, dx=-0.5 * clock.wind + 0.5 * clock.strike)
+    p.move(Part.LEG, dx=0.5 * clock.strike)
+    p.stretch(1.0, 1.0 - 0.06 * clock.wind)
+
+
 def _biped(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     upper = _UPPER["biped"]
-    s, c = clock.sin, clock.cos
     t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
     if anim == "idle":
-        p.move(upper, dy=0.5 * _bump(t))
-        p.move(Part.HEAD, dy=0.5 * _bump(t, 0.25) - 0.5 * _bump(t))
+        _breathe(p, upper, t)
         p.move((Part.ARM, Part.ARM_FAR), dy=0.5 * _bump(t, 0.5) - 0.5 * _bump(t))
     elif anim == "walk" and side:
-        p.move(upper, dy=-0.5 * np.abs(s))
-        p.move(Part.LEG, dx=s, dy=-np.maximum(0, c))
-        p.move(Part.LEG_FAR, dx=-s, dy=-np.maximum(0, -c))
-        p.move(Part.ARM, dx=-0.75 * s)
-        p.move(Part.ARM_FAR, dx=0.75 * s)
+        _stride(p, upper, Part.LEG, Part.LEG_FAR, clock)
+        p.move(Part.ARM, dx=-0.75 * clock.sin)
+        p.move(Part.ARM_FAR, dx=0.75 * clock.sin)
     elif anim == "walk":
-        p.move(upper, dy=-0.5 * np.abs(s))
-        p.move(Part.LEG, dy=-np.maximum(0, s))
-        p.move(Part.LEG_FAR, dy=-np.maximum(0, -s))
-        p.move(Part.ARM, dy=0.75 * c)
-        p.move(Part.ARM_FAR, dy=-0.75 * c)
+        p.move(upper, dy=-0.5 * np.abs(clock.sin))
+        p.move(Part.LEG, dy=-np.maximum(0, clock.sin))
+        p.move(Part.LEG_FAR, dy=-np.maximum(0, -clock.sin))
+        p.move(Part.ARM, dy=0.75 * clock.cos)
+        p.move(Part.ARM_FAR, dy=-0.75 * clock.cos)
     elif anim == "attack" and side:
-        p.move(upper, dx=-0.5 * wind + 0.5 * strike)
+        _lunge(p, upper, clock)
         p.move(Part.ARM, dx=-wind + 2.5 * strike, dy=-0.5 * wind)
         p.move(Part.ARM_FAR, dx=-0.5 * wind + strike)
-        p.move(Part.LEG, dx=0.5 * strike)
-        p.stretch(1.0, 1.0 - 0.06 * wind)
     elif anim == "attack":
         p.move(upper, dy=0.5 * strike)
         p.mirrored(Part.ARM, Part.ARM_FAR, dx=0.5 * wind, dy=-1.5 * wind + strike)
@@ -139,22 +157,16 @@ def _biped(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
 
 def _quadruped(p: _Pose, anim: str, side: bool, clock: _Clock) -> None:
     upper = _UPPER["quadruped"]
-    s, c = clock.sin, clock.cos
-    t, wind, strike, knock = clock.t, clock.wind, clock.strike, clock.knock
+    t, strike, knock = clock.t, clock.strike, clock.knock
     if anim == "idle":
-        p.move(upper, dy=0.5 * _bump(t))
-        p.move(Part.HEAD, dy=0.5 * _bump(t, 0.25) - 0.5 * _bump(t))
+        _breathe(p, upper, t)
         p.move(Part.TAIL, dx=-0.5 * _bump(t, 0.5), dy=-0.5 * _bump(t, 0.5))
     elif anim == "walk":  # a trot: diagonal leg pairs move together
-        p.move(upper, dy=-0.5 * np.abs(s))
-        p.move((Part.LEG, Part.HIND_FAR), dx=s, dy=-np.maximum(0, c))
-        p.move((Part.LEG_FAR, Part.HIND), dx=-s, dy=-np.maximum(0, -c))
-        p.move(Part.TAIL, dy=0.5 * s)
+        _stride(p, upper, (Part.LEG, Part.HIND_FAR), (Part.LEG_FAR, Part.HIND), clock)
+        p.move(Part.TAIL, dy=0.5 * clock.sin)
     elif anim == "attack":  # a bite
-        p.move(upper, dx=-0.5 * wind + 0.5 * strike)
-        p.move(Part.HEAD, dx=0.5 * strike, dy=0.5 * strike - 0.5 * wind)
-        p.move(Part.LEG, dx=0.5 * strike)
-        p.stretch(1.0, 1.0 - 0.06 * wind)
+        _lunge(p, upper, clock)
+        p.move(Part.HEAD, dx=0.5 * strike, dy=0.5 * strike - 0.5 * clock.wind)
     else:
         p.move(upper, dx=-0.75 * knock)
         p.move(Part.HEAD, dx=-0.5 * knock, dy=-0.5 * knock)

@@ -18,7 +18,7 @@ from ..assets import Asset, ImageAsset
 from ..context import Context
 from ..generator import Generator
 from ..params import Field, Params
-from .palettes import parse_hex, resolve_palette
+from .palettes import ColourSpec, KeyColourSpec, PaletteSpec, parse_hex, resolve_palette
 from .pixelart import pixelate, upscale_nearest
 
 __all__ = ["DiffusionParams", "DiffusionGenerator"]
@@ -43,17 +43,21 @@ class DiffusionParams(Params):
     guidance: float = Field(7.5, ge=0.0, le=30.0, description="Classifier-free guidance scale")
     resolution: int = Field(512, ge=64, le=2048, description="Width and height of the diffusion image (multiple of 8)")
     size: int = Field(32, ge=16, le=128, description="Width of the pixel art in pixels")
-    palette: str | list[str] | None = Field(
+    palette: PaletteSpec | None = Field(
         None, description="Quantise to this palette (a name or hex colours); unset: find `colors` colours"
     )
     colors: int = Field(16, ge=2, le=64, description="Colours to find when no palette is given")
     background: Literal["key", "none"] = Field(
         "key", description="Remove the background by colour key (the picture has no alpha channel), or keep it"
     )
-    key_color: str = Field("auto", description="Background colour for the key: auto (the border's median) or hex")
+    key_color: KeyColourSpec = Field(
+        "auto", description="Background colour for the key: auto (the border's median) or hex"
+    )
     key_tolerance: float = Field(0.1, ge=0.0, le=1.0, description="How far (Oklab) a colour may be from the key")
     dither: Literal["none", "bayer"] = Field("none", description="Ordered dithering when quantising (none by default)")
-    outline: str = Field("auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour")
+    outline: ColourSpec = Field(
+        "auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour"
+    )
     upscale: tuple[Literal[2, 4], ...] = Field((), description="Also write nearest-neighbour upscales (2 and/or 4)")
 
     @field_validator("resolution")
@@ -70,27 +74,6 @@ class DiffusionParams(Params):
                 f"size={self.size} must not exceed resolution={self.resolution}: the pass only scales down"
             )
         return self
-
-    @field_validator("palette")
-    @classmethod
-    def _palette(cls, v: str | list[str] | None) -> str | list[str] | None:
-        if v is not None:
-            resolve_palette(v)
-        return v
-
-    @field_validator("key_color")
-    @classmethod
-    def _key(cls, v: str) -> str:
-        if v != "auto":
-            parse_hex(v)
-        return v
-
-    @field_validator("outline")
-    @classmethod
-    def _outline(cls, v: str) -> str:
-        if v not in ("auto", "none"):
-            parse_hex(v)
-        return v
 
 
 class DiffusionGenerator(Generator):

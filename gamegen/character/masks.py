@@ -1,15 +1,18 @@
 """Sprite masks: the body templates (humanoid, quadruped, flyer, slime, robot) and users' own masks.
 
 Cells follow the pixel-sprite-generator convention: ``-1`` always outline, ``0`` empty, ``1`` body or empty (by
-chance), ``2`` always body (the original's "body or border"; gamegen shades borders itself). Templates also label
-each cell with a body part, so animations can move limbs; a user mask gets parts from its layout.
+chance), ``2`` always body (the original's "body or border"; gamegen shades borders itself). Templates
+(``data/templates/builtin.json``) also label each cell with a body part, so animations can move limbs; a user mask
+gets parts from its layout.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from importlib import resources
 
 import numpy as np
 
@@ -109,7 +112,7 @@ class Template:
     rig: str
     front: View | None
     side: View | None
-    directions: tuple[str, ...] = ("down", "up", "left", "right")
+    directions: tuple[str, ...]
 
     def view(self, direction: str) -> View:
         """The view drawn for ``direction`` (``left`` is the mirror image of ``right``, drawn by the caller)."""
@@ -130,7 +133,8 @@ def _mirror(cells: np.ndarray, parts: np.ndarray) -> tuple[np.ndarray, np.ndarra
     )
 
 
-def _parse(rows: Sequence[str], mirrored: bool, depth: bool = False) -> View:
+def _parse(rows: Sequence[str], mirrored: bool) -> View:
+    """Template rows → a view; a mirrored one (a front view, drawn as its left half) has no depth, a side view has."""
     if len({len(r) for r in rows}) != 1:
         raise ValueError("template rows differ in length")
     pairs = [[_LEGEND[c] for c in row] for row in rows]
@@ -138,207 +142,31 @@ def _parse(rows: Sequence[str], mirrored: bool, depth: bool = False) -> View:
     parts = np.array([[int(p) for _, p in row] for row in pairs], dtype=np.int8)
     if mirrored:
         cells, parts = _mirror(cells, parts)
-    return View(cells, parts, mirrored, depth)
+    return View(cells, parts, mirrored, depth=not mirrored)
 
 
-TEMPLATES: dict[str, Template] = {
-    "humanoid": Template(
-        "humanoid",
-        "biped",
-        front=_parse(
-            [
-                "........",
-                "........",
-                ".....hhH",
-                "....hHHH",
-                "....hHeH",
-                "....hHHH",
-                ".....hHH",
-                "...aABBB",
-                "..aAbBBB",
-                "..aAbBBB",
-                "..aA.bBB",
-                "..AA.bBB",
-                "....LLL.",
-                "....lLL.",
-                "....lLL.",
-                "...LLLL.",
-            ],
-            mirrored=True,
-        ),
-        side=_parse(
-            [
-                "................",
-                "................",
-                "......hhHh......",
-                ".....hHHHHh.....",
-                ".....HHHHeH.....",
-                ".....hHHHHH.....",
-                "......hHHH......",
-                ".....rBBBB......",
-                ".....RBAAB......",
-                ".....RBAAB......",
-                "......BAAb......",
-                "......bAA.......",
-                "......BBBB......",
-                "......ggLL......",
-                "......ggLL......",
-                "......GGLLL.....",
-            ],
-            mirrored=False,
-            depth=True,
-        ),
-    ),
-    "robot": Template(
-        "robot",
-        "biped",
-        front=_parse(
-            [
-                "........",
-                "........",
-                "...HHHHH",
-                "...HzezH",
-                "...HHHHH",
-                "....HzHz",
-                "...AABBB",
-                "..AABBBB",
-                "..aA.BxB",
-                "..aA.BBx",
-                "..aA.BBB",
-                "..AA.BBB",
-                "....LLL.",
-                "....lLL.",
-                "....lLL.",
-                "...LLLL.",
-            ],
-            mirrored=True,
-        ),
-        side=_parse(
-            [
-                "................",
-                "................",
-                ".....HHHHHH.....",
-                ".....HHHzez.....",
-                ".....HHHHHH.....",
-                "......HHHH......",
-                ".....RBBBBB.....",
-                ".....RBAABB.....",
-                ".....RBAAxB.....",
-                "......BAABB.....",
-                "......BAAB......",
-                "......BAA.......",
-                "......BBBB......",
-                "......GGLL......",
-                "......GGLL......",
-                ".....GGGLLL.....",
-            ],
-            mirrored=False,
-            depth=True,
-        ),
-    ),
-    "quadruped": Template(
-        "quadruped",
-        "quadruped",
-        front=None,
-        side=_parse(
-            [
-                "................",
-                "................",
-                "................",
-                "................",
-                ".........h.h....",
-                "........hHHHh...",
-                "..t.....HHHeHh..",
-                "...T....HHHHHH..",
-                "...TBbbbBHHHh...",
-                "....BBBBBBBBB...",
-                "....BBBBBBBBB...",
-                "....bBBBBBBBb...",
-                "....jKK..gLL....",
-                "....jKK..gLL....",
-                "....jKK..gLL....",
-                "....JKK..GLL....",
-            ],
-            mirrored=False,
-            depth=True,
-        ),
-        directions=("left", "right"),
-    ),
-    "flyer": Template(
-        "flyer",
-        "flyer",
-        front=_parse(
-            [
-                "........",
-                "........",
-                "........",
-                "......hH",
-                ".w...hHH",
-                ".ww..HeH",
-                ".wWw.hHH",
-                ".wWWwBBB",
-                "..wWWBBB",
-                "...wWBBB",
-                "....wBBB",
-                ".....bBB",
-                "......B.",
-                "......L.",
-                "........",
-                "........",
-            ],
-            mirrored=True,
-        ),
-        side=_parse(
-            [
-                "................",
-                "................",
-                "................",
-                "....v...........",
-                "....vV....hH....",
-                ".....VV..hHeH...",
-                "...BBBBBBHHHHh..",
-                "..bBBWWWWBHH....",
-                "..bBWWWWWBB.....",
-                "...bBWWWBB......",
-                "....bBBBB.......",
-                ".....L.L........",
-                "................",
-                "................",
-                "................",
-                "................",
-            ],
-            mirrored=False,
-            depth=True,
-        ),
-    ),
-    "slime": Template(
-        "slime",
-        "blob",
-        front=_parse(
-            [
-                "........",
-                "........",
-                "........",
-                "........",
-                "........",
-                "........",
-                "........",
-                "........",
-                "........",
-                "......bB",
-                "....bBBB",
-                "...bBBBB",
-                "...BBeBB",
-                "..bBBBBB",
-                "..BBBBBB",
-                "...BBBBB",
-            ],
-            mirrored=True,
-        ),
-        side=None,
-        directions=("down", "up"),
-    ),
-}
+TEMPLATES_FORMAT = "gamegen.character.templates/1"
+
+
+def _load_templates() -> dict[str, Template]:
+    """The built-in templates (``data/templates/builtin.json``): per template its rig, a front view (the left half,
+    mirrored) and/or a side view (facing right), drawn in the letters of ``_LEGEND``; the views give the directions.
+    """
+    path = resources.files("gamegen.character") / "data" / "templates" / "builtin.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    if doc.get("format") != TEMPLATES_FORMAT:
+        raise ValueError(f"{path} is not a {TEMPLATES_FORMAT} file")
+    out = {}
+    for name, spec in doc["templates"].items():
+        front = _parse(spec["front"], mirrored=True) if "front" in spec else None
+        side = _parse(spec["side"], mirrored=False) if "side" in spec else None
+        directions = (("down", "up") if front else ()) + (("left", "right") if side else ())
+        out[name] = Template(name, spec["rig"], front, side, directions)
+    return out
+
+
+TEMPLATES = _load_templates()
+"""The built-in body templates by name: humanoid, robot, quadruped, flyer and slime."""
 
 MASK_LIMITS = (3, 64)
 

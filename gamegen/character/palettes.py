@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Annotated
 
 import numpy as np
+from pydantic import AfterValidator
 
 __all__ = [
     "PALETTES",
     "MAX_COLOURS",
+    "PaletteSpec",
+    "ColourSpec",
+    "KeyColourSpec",
     "parse_hex",
     "resolve_palette",
     "resolve_colour",
@@ -140,6 +145,30 @@ def resolve_palette(spec: str | Sequence[str]) -> np.ndarray:
     if not 2 <= len(unique) <= MAX_COLOURS:
         raise ValueError(f"a palette needs 2–{MAX_COLOURS} distinct colours, got {len(unique)} (allowed: {_ALLOWED})")
     return np.array(unique, dtype=np.uint8)
+
+
+def _checked_palette(spec: str | list[str]) -> str | list[str]:
+    resolve_palette(spec)
+    return spec
+
+
+def _colour_check(*words: str) -> AfterValidator:
+    """A parameter check: one of ``words`` or a hex colour, with an error that lists both."""
+
+    def check(spec: str) -> str:
+        if spec not in words and _HEX.match(spec.strip()) is None:
+            raise ValueError(f"must be {', '.join(words)} or a hex colour like '#1a2b3c'")
+        return spec
+
+    return AfterValidator(check)
+
+
+PaletteSpec = Annotated[str | list[str], AfterValidator(_checked_palette)]
+"""A palette parameter: a name from :data:`PALETTES` or a list of hex colours, checked when parameters are read."""
+ColourSpec = Annotated[str, _colour_check("auto", "none")]
+"""An outline-colour parameter: ``auto`` (the palette's darkest), ``none`` or a hex colour."""
+KeyColourSpec = Annotated[str, _colour_check("auto")]
+"""A key-colour parameter: ``auto`` (estimated from the picture) or a hex colour."""
 
 
 def resolve_colour(spec: str, palette: np.ndarray) -> np.ndarray | None:

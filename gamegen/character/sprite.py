@@ -20,7 +20,7 @@ from .animation import ANIMATIONS, LOOPS, motion
 from .atlas import SpriteSheetAsset, pack_rows
 from .figure import choose_look, draw_figure, render_frames
 from .masks import TEMPLATES, parse_user_mask, user_template
-from .palettes import parse_hex, resolve_colour, resolve_palette
+from .palettes import ColourSpec, PaletteSpec, resolve_colour, resolve_palette
 from .pixelart import upscale_nearest
 from .preview import animation_gif
 from .sheet import SheetParams, sheet_asset
@@ -41,10 +41,12 @@ class SpriteParams(Params):
         description="Your own mask, rows of -1 (outline), 0 (empty), 1 (body or empty), 2 (body); 3–64 cells a side",
     )
     mirror: bool = Field(True, description="With mask: it is the left half, mirrored to make a symmetric body")
-    palette: str | list[str] = Field(
+    palette: PaletteSpec = Field(
         "endesga32", description="A named palette (pico8, db16, sweetie16, endesga32, gameboy) or a list of hex colours"
     )
-    outline: str = Field("auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour")
+    outline: ColourSpec = Field(
+        "auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour"
+    )
     size: int = Field(32, ge=16, le=128, description="Frame width and height in pixels")
     density: float = Field(0.6, ge=0.0, le=1.0, description="Chance that a maybe-body mask cell (1) is filled")
     animations: tuple[Animation, ...] = Field(ANIMATIONS, description="Animations to draw, in sheet order")
@@ -65,19 +67,6 @@ class SpriteParams(Params):
         (), description="Also write nearest-neighbour upscaled sheets (2 and/or 4)"
     )
     character_sheet: bool = Field(False, description="Also write a character sheet (character.sheet defaults) as JSON")
-
-    @field_validator("palette")
-    @classmethod
-    def _palette(cls, v: str | list[str]) -> str | list[str]:
-        resolve_palette(v)
-        return v
-
-    @field_validator("outline")
-    @classmethod
-    def _outline(cls, v: str) -> str:
-        if v not in ("auto", "none"):
-            parse_hex(v)
-        return v
 
     @field_validator("mask")
     @classmethod
