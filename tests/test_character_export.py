@@ -74,8 +74,10 @@ def parse_tres(text: str) -> list[tuple[str, dict[str, str], dict[str, object]]]
 def test_texturepacker_json_hash_describes_the_sheet(bundle):
     tp = load(bundle, "sprite.json")
     with Image.open(bundle / "sprite.png") as img:
+        assert img.format == "PNG" and img.mode == "RGBA"
         size = img.size
-        sheet = np.asarray(img.convert("RGBA"))
+        sheet = np.asarray(img)
+    assert sheet[0, 0, 3] == 0 and sheet[-1, -1, 3] == 0  # a transparent background
     assert tp["meta"]["image"] == "sprite.png"
     assert (tp["meta"]["size"]["w"], tp["meta"]["size"]["h"]) == size
     assert tp["meta"]["format"] == "RGBA8888" and tp["meta"]["scale"] == "1"

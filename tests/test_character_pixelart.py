@@ -73,6 +73,33 @@ def test_outline_is_the_darkest_palette_colour_around_the_silhouette():
     assert (bare[..., 3] > 0).sum() < opaque.sum()
 
 
+def test_no_dithering_by_default():
+    """A left-to-right ramp: undithered, every column is one colour and the colours never go back; Bayer mixes."""
+    ramp = np.repeat(np.linspace(0, 255, 64)[None, :, None], 64, axis=0).repeat(3, axis=2).astype(np.uint8)
+    palette = resolve_palette("gameboy")
+
+    def run(**params) -> np.ndarray:
+        return pixelate(ramp, 16, rng=np.random.default_rng(0), palette=palette, background="none", **params)
+
+    plain = run()
+    assert np.array_equal(plain, run(dither="none"))
+    assert (plain == plain[:1]).all()  # every column a single colour
+    light = to_oklab(plain[0, :, :3])[:, 0]
+    assert (np.diff(light) >= 0).all() and len(np.unique(plain[0, :, :3], axis=0)) == 4
+    dithered = run(dither="bayer")
+    assert not (dithered == dithered[:1]).all()
+
+
+def test_an_outline_colour_of_ones_own():
+    magenta = np.array([255, 0, 255], dtype=np.uint8)
+    palette = resolve_palette("pico8")
+    art = pixelate(picture(), 32, rng=np.random.default_rng(4), palette=palette, outline=magenta)
+    bare = pixelate(picture(), 32, rng=np.random.default_rng(4), palette=palette, outline="none")
+    ring = outline_ring(bare[..., 3] > 0)
+    assert ring.any() and (art[ring][:, :3] == magenta).all()
+    assert np.array_equal(art[~ring], bare[~ring])  # only the ring is added
+
+
 def test_alpha_background_uses_the_alpha_channel():
     img = np.zeros((64, 64, 4), dtype=np.uint8)
     img[..., :3] = RED

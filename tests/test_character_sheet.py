@@ -61,6 +61,16 @@ def test_info_shows_a_stable_output_schema():
     assert set(schema["required"]) == set(FIELDS) - {"format"}
     assert schema["properties"]["format"]["const"] == "gamegen.character.sheet/1"
     assert schema["properties"]["backstory_source"]["enum"] == ["procedural", "model"]
+    props = schema["properties"]
+    assert props["stats"]["additionalProperties"] == props["derived"]["additionalProperties"] == {"type": "integer"}
+    assert props["traits"]["items"] == {"type": "string"}
+    entry = schema["$defs"][props["inventory"]["items"]["$ref"].split("/")[-1]]
+    assert {k: v["type"] for k, v in entry["properties"].items()} == {"item": "string", "count": "integer"}
+    assert set(entry["required"]) == {"item", "count"}
+    got = sheet(9, level=12)  # a generated sheet has exactly the schema's fields, of the schema's types
+    types = {"string": str, "integer": int, "object": dict, "array": list}
+    assert {k: types[FIELDS[k]] for k in got} == {k: type(v) for k, v in got.items()}
+    assert all(isinstance(v, int) for v in (*got["stats"].values(), *got["derived"].values()))
 
 
 def test_sheets_are_seeded_and_valid():

@@ -12,7 +12,9 @@ from PIL import Image
 
 import gamegen
 from gamegen.character.atlas import SpriteSheetAsset
-from gamegen.character.palettes import PALETTES, parse_hex
+from gamegen.character.figure import Look, draw_figure
+from gamegen.character.masks import Part, View
+from gamegen.character.palettes import PALETTES, parse_hex, ramps, resolve_palette, to_oklab
 from gamegen.cli import main
 
 TEMPLATES = ("humanoid", "robot", "quadruped", "flyer", "slime")
@@ -127,6 +129,57 @@ def test_any_frame_count_gives_mostly_new_frames(count):
             assert len(distinct) >= max(2, -(-count // 2)), f"{template} {tag.name}: {len(distinct)} distinct frames"
 
 
+def silhouette(frame: np.ndarray) -> tuple[int, int, int]:
+    """Top row, width and rightmost column of a frame's opaque pixels."""
+    solid = frame[..., 3] > 0
+    cols = np.flatnonzero(solid.any(0))
+    return int(np.flatnonzero(solid.any(1))[0]), len(cols), int(cols[-1])
+
+
+def test_animations_bob_swing_limbs_lunge_and_squash():
+    humanoid = sprite(template="humanoid", seed=1)["sprite"]
+    quadruped = sprite(template="quadruped", seed=1)["sprite"]
+    slime = sprite(template="slime", seed=1)["sprite"]
+    for sheet, idle, walk in ((humanoid, "idle_down", "walk_right"), (quadruped, "idle_right", "walk_right")):
+        assert len({silhouette(f)[0] for f in frames(sheet, idle)}) > 1  # breathing bob
+        legs = [f[3 * f.shape[0] // 4 :].tobytes() for f in frames(sheet, walk)]
+        assert len(set(legs)) == len(legs)  # the legs are somewhere else in every walk frame
+    attack = [silhouette(f)[2] for f in frames(humanoid, "attack_right")]
+    assert max(attack) >= attack[0] + 2  # the arm reaches forward
+    for tag in ("idle_down", "walk_down"):
+        assert len({silhouette(f)[1] for f in frames(slime, tag)}) >= 3  # squash and stretch
+    hop = [silhouette(f)[0] for f in frames(slime, "walk_down")]
+    assert max(hop) - min(hop) >= 6  # the slime leaves the ground
+
+
+@pytest.mark.parametrize("size", [16, 128])
+def test_every_template_fills_frames_of_the_smallest_and_largest_size(size):
+    for template in TEMPLATES:
+        sheet = sprite(template=template, size=size, seed=1, animations=["idle"], directions=1)["sprite"]
+        for frame in frames(sheet, sheet.atlas.tags[0].name):
+            assert frame.shape == (size, size, 4)
+            top, width, _ = silhouette(frame)
+            assert width >= 0.6 * size and size - top >= 0.35 * size, template  # the slime is a low blob
+
+
+def test_parts_are_shaded_lit_from_above_and_outline_cells_keep_the_outline_colour():
+    palette = resolve_palette("pico8")
+    base = 4  # pico8's brown: it has a darker and a lighter neighbour
+    look = Look(palette, np.full(len(Part), base), ramps(palette), eye=7, outline=0, flash=7)
+    shadow, _, light = look.ramps[base]
+    assert to_oklab(palette[shadow])[0] < to_oklab(palette[base])[0] < to_oklab(palette[light])[0]
+    cells = np.zeros((8, 8), dtype=np.int8)
+    cells[1:7, 1:7] = 2
+    cells[4, 4] = -1  # an outline cell inside the body
+    view = View(cells, np.full(cells.shape, int(Part.BODY), dtype=np.int8), mirrored=False)
+    figure = draw_figure(view, 16, look, 1.0, np.random.default_rng(0))
+    block = figure.colours[2:14, 2:14]
+    assert (figure.colours[:2] == -1).all() and (figure.colours[:, :2] == -1).all()
+    assert (block[0] == light).all() and (block[-1] == shadow).all()  # lit top rim, shaded bottom rim
+    assert (block[6:8, 6:8] == look.outline).all()
+    assert (block[1:-1] == base).mean() > 0.6 and set(np.unique(block)) <= {base, shadow, light, look.outline}
+
+
 def test_left_is_the_mirror_image_of_right():
     sheet = sprite(template="quadruped", seed=9)["sprite"]
     for left, right in zip(frames(sheet, "walk_left"), frames(sheet, "walk_right"), strict=True):
@@ -212,6 +265,13 @@ def test_extrusion_repeats_frame_edges():
         ({"animations": []}, ["animations", "at least one"]),
         ({"animations": ["walk", "walk"]}, ["animations", "must not repeat"]),
         ({"walk_frames": 1}, ["walk_frames=1", "2 ≤ walk_frames ≤ 16"]),
+        ({"idle_ms": 5}, ["idle_ms=5", "20 ≤ idle_ms ≤ 2000"]),
+        ({"padding": 17}, ["padding=17", "0 ≤ padding ≤ 16"]),
+        ({"extrude": -1}, ["extrude=-1", "0 ≤ extrude ≤ 8"]),
+        ({"directions": 2}, ["directions=2", "1 or 4"]),
+        ({"upscale": [3]}, ["upscale", "2 or 4"]),
+        ({"upscale": [2, 2]}, ["upscale", "must not repeat"]),
+        ({"mask": [[1] * 65] * 3}, ["mask", "3–64 cells per row, got 65"]),
     ],
 )
 def test_bad_masks_palettes_and_sizes_are_clear_parameter_errors(params, needles):
