@@ -88,6 +88,10 @@ def test_texturepacker_json_hash_describes_the_sheet(bundle):
         assert f["sourceSize"] == {"w": 16, "h": 16} and (r["w"], r["h"]) == (16, 16)
         assert 0 <= r["x"] and r["x"] + r["w"] <= size[0] and 0 <= r["y"] and r["y"] + r["h"] <= size[1], name
         assert sheet[r["y"] : r["y"] + r["h"], r["x"] : r["x"] + r["w"], 3].any(), f"{name} is empty"
+    rects = np.array([[f["frame"][k] for k in "xywh"] for f in tp["frames"].values()])
+    x, y, w, h = rects.T
+    overlap = (x[:, None] < x + w) & (x < (x + w)[:, None]) & (y[:, None] < y + h) & (y < (y + h)[:, None])
+    assert not (overlap & ~np.eye(len(rects), dtype=bool)).any()
     names = [n for frames in tp["animations"].values() for n in frames]
     assert names == list(tp["frames"])  # every frame belongs to exactly one animation, in sheet order
     assert list(tp["animations"]) == [

@@ -226,6 +226,9 @@ def test_gif_previews_play_each_animation_with_its_timing():
             if anim == "walk":
                 assert img.info["duration"] == 80
             assert img.convert("RGBA").getpixel((0, 0))[3] == 0
+            for i, frame in enumerate(frames(assets["sprite"], f"{anim}_down")):  # the same pixels, 3× bigger
+                img.seek(i)
+                assert np.array_equal(np.asarray(img.convert("RGBA"))[:, :96], frame.repeat(3, 0).repeat(3, 1))
 
 
 def test_upscaled_copies_are_nearest_neighbour_with_scaled_atlases():
