@@ -275,7 +275,7 @@ def _write(
 def build_sheet(params: SheetParams, ctx: Context) -> tuple[dict[str, Any], FilterReport]:
     """One character sheet as a JSON-ready dict, with the content filter's report on its name and backstory.
 
-    Every part draws on its own random stream of ``ctx``, so changing the level or the rules leaves the rest alone.
+    Every part draws on its own random stream of ``ctx``, so changing the level keeps the name, role and traits.
     """
     rules = load_rules(params.rules, ctx)
     names = _name_model(params, ctx)
