@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import random
@@ -11,7 +12,7 @@ from typing import Literal
 
 import numpy as np
 import pytest
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 import gamegen
 from gamegen import Field, Params
@@ -171,12 +172,18 @@ def test_unenforced_range_fails_out_of_range():
     assert reason == "size=3 was accepted; size=257 was accepted"
 
 
+class Shape(enum.Enum):
+    ROUND = "round"
+    SQUARE = "square"
+
+
 def test_out_of_range_values_come_from_the_declared_bounds():
     class P(Params):
         count: int = Field(3, ge=1, le=9)
         ratio: float = Field(0.5, gt=0.0, lt=1.0)
         scale: float | None = Field(None, ge=-2.0, le=10.0)
         mode: Literal["a", "b"] | None = None
+        shape: Shape = Shape.ROUND
         free: str = "x"
 
     assert out_of_range_values(P) == {
@@ -184,6 +191,44 @@ def test_out_of_range_values_come_from_the_declared_bounds():
         "ratio": [0.0, 1.0],
         "scale": [-3.0, 15.0],
         "mode": [NOT_A_CHOICE],
+        "shape": [NOT_A_CHOICE],
+    }
+
+
+def test_params_that_do_not_export_as_json_schema_fail_the_schema_check():
+    class ArrayParams(DotsParams):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        kernel: np.ndarray | None = None
+
+    reason = _failures(_variant("kit_schema", params=ArrayParams))["schema"]
+    assert reason.startswith("PydanticInvalidForJsonSchema: Cannot generate a JsonSchema") and "ndarray" in reason
+
+
+@pytest.mark.parametrize(
+    "size, problem",
+    [
+        (Field(2, ge=4, le=256), "size=2: input should be greater than or equal to 4"),
+        (Field(ge=4, le=256), "size: required parameter is missing"),
+    ],
+    ids=["out-of-range", "missing"],
+)
+def test_defaults_that_do_not_validate_fail_the_defaults_check(size, problem):
+    broken = type("BrokenDefaults", (DotsParams,), {"__annotations__": {"size": int}, "size": size})
+    reason = _failures(_variant("kit_defaults", params=broken))["defaults"]
+    assert reason.startswith("the defaults alone do not validate (texture.kit_defaults: ") and problem in reason
+    assert reason.endswith("; give every parameter a valid default")
+
+
+def test_schema_default_that_validation_changes_fails_the_defaults_check():
+    class Rounded(DotsParams):
+        @field_validator("size")
+        @classmethod
+        def _even(cls, value: int) -> int:
+            return value + value % 2
+
+    rounded = type("OddDefault", (Rounded,), {"__annotations__": {"size": int}, "size": Field(15, ge=4, le=256)})
+    assert _failures(_variant("kit_rounded", params=rounded)) == {
+        "defaults": "schema defaults differ from validated defaults: size (schema 15, model 16)"
     }
 
 
@@ -246,6 +291,39 @@ def test_profiles_may_refuse_parameters_but_not_crash(outcome, failures):
         return [KitAsset("kit", {"unreal": outcome, "x": float(ctx.rng.random())})]
 
     assert _failures(_variant(f"kit_profile_{outcome}", generate)) == failures
+
+
+def test_asset_renamed_after_creation_fails_asset_names():
+    def generate(self, params, ctx):
+        (dots, stats) = Dots.generate(self, params, ctx)
+        dots.name = "../dots"
+        return [dots, stats]
+
+    failures = _failures(_variant("kit_escape", generate))
+    assert failures["asset_names"] == (
+        "asset name '../dots' would escape the bundle (no '/', '\\', '.' or '..' allowed)"
+    )
+
+
+def test_two_assets_writing_the_same_file_fail_the_bundle_check():
+    def generate(self, params, ctx):
+        return [gamegen.DataAsset("stats", {"n": 1}), gamegen.DataAsset("stats", {"x": float(ctx.rng.random())})]
+
+    reason = _failures(_variant("kit_twice", generate))["bundle"]
+    assert reason == "ValueError: texture.kit_twice: two files would be written to 'texture.kit_twice/stats.json'"
+
+
+def test_torch_global_state_change_is_caught():
+    torch = pytest.importorskip("torch")
+
+    def generate(self, params, ctx):
+        torch.rand(1)
+        return Dots.generate(self, params, ctx)
+
+    assert _failures(_variant("kit_torch", generate)) == {
+        "global_rng": "texture.kit_torch changed the global random state of torch; draw from ctx.rng or "
+        "ctx.child(...) instead"
+    }
 
 
 def test_empty_output_fails_asset_names():

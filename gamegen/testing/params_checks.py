@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import typing
 from typing import Any
@@ -32,7 +33,13 @@ def check_schema(gen: type[Generator]) -> dict[str, Any]:
 
 def check_defaults(gen: type[Generator], schema: dict[str, Any]) -> Params:
     """Defaults alone must validate, and the schema's ``default`` values must be what validation produces."""
-    values = gen.validate({}).model_dump(mode="json", by_alias=True)
+    try:
+        defaults = gen.validate({})
+    except ParamError as exc:
+        raise AssertionError(
+            f"the defaults alone do not validate ({exc}); give every parameter a valid default"
+        ) from None
+    values = defaults.model_dump(mode="json", by_alias=True)
     wrong = [
         f"{name} (schema {prop['default']!r}, model {values.get(name)!r})"
         for name, prop in schema.get("properties", {}).items()
@@ -40,7 +47,7 @@ def check_defaults(gen: type[Generator], schema: dict[str, Any]) -> Params:
     ]
     if wrong:
         raise AssertionError(f"schema defaults differ from validated defaults: {'; '.join(wrong)}")
-    return gen.validate({})
+    return defaults
 
 
 def _below(bound: Any) -> Any:
@@ -52,13 +59,15 @@ def _above(bound: Any) -> Any:
 
 
 def _has_choices(annotation: Any) -> bool:
-    if typing.get_origin(annotation) is typing.Literal:
+    enumeration = isinstance(annotation, type) and issubclass(annotation, enum.Enum)
+    if enumeration or typing.get_origin(annotation) is typing.Literal:
         return True
     return any(_has_choices(arg) for arg in typing.get_args(annotation))
 
 
 def out_of_range_values(model: type[Params]) -> dict[str, list[Any]]:
-    """For each field: values just outside its declared bounds (``ge``/``gt``/``le``/``lt``) and a non-choice."""
+    """For each field: values just outside its declared bounds (``ge``/``gt``/``le``/``lt``) and, for a
+    ``Literal`` or ``Enum``, a value that is not one of its choices."""
     values: dict[str, list[Any]] = {}
     for name, field in model.model_fields.items():
         bad: list[Any] = []
