@@ -1,8 +1,10 @@
-"""dungeon.layout: the conformance kit, then the Tiled files read back as plain JSON and checked room by room."""
+"""dungeon.layout: the conformance kit, the Tiled files read back as plain JSON and checked room by room, and the
+same files loaded by a real Tiled consumer (pytiled-parser, the parser of the arcade engine)."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from pathlib import Path
 
@@ -57,6 +59,17 @@ def _reachable(walkable: np.ndarray, start: tuple[int, int]) -> np.ndarray:
     return seen
 
 
+def _tiled_parser():
+    """pytiled-parser (the plugin's ``test`` extra): required in CI, skipped elsewhere when it is missing."""
+    if os.environ.get("CI"):
+        import pytiled_parser
+    else:
+        pytiled_parser = pytest.importorskip(
+            "pytiled_parser", reason="pip install -e 'plugins/gamegen-dungeon[test]' for the Tiled consumer check"
+        )
+    return pytiled_parser
+
+
 def test_conformance(gamegen_conformance):
     gamegen_conformance("dungeon.layout")
 
@@ -85,6 +98,44 @@ def test_every_room_is_reachable_from_the_player_start(tmp_path, params, seed):
         assert seen[y : y + h, x : x + w].all(), f"{room['name']} is not reachable"
     for obj in _objects(tmj, "doors") + _objects(tmj, "spawns"):
         assert seen[int(obj["y"] // size), int(obj["x"] // size)], obj["name"]
+
+
+@pytest.mark.parametrize("tileset", ["external", "embedded"])
+@pytest.mark.parametrize("seed", [4, 9])
+def test_tiled_consumer_loads_the_map_as_written(tmp_path, tileset, seed):
+    """A real consumer parses map and tileset; its view (tiles, classes, properties, objects) is the dungeon's."""
+    parser = _tiled_parser()
+    folder = _bundle(tmp_path, seed, tileset=tileset, tile_size=12)
+    _, _, grid = _load(folder)
+    parsed = parser.parse_map(folder / "dungeon.tmj")
+    assert (parsed.orientation, parsed.render_order, parsed.infinite) == ("orthogonal", "right-down", False)
+    assert (parsed.map_size.width, parsed.map_size.height, parsed.tile_size.width) == (grid.shape[1], grid.shape[0], 12)
+    assert parsed.properties == {"generator": "dungeon.layout", "seed": seed}
+    ((firstgid, tiles),) = parsed.tilesets.items()
+    assert firstgid == 1 and (tiles.tile_width, tiles.tile_count, tiles.columns) == (12, 4, 4)
+    assert [(tiles.tiles[i].class_, tiles.tiles[i].properties) for i in range(4)] == [
+        ("floor", {"walkable": True}),
+        ("corridor", {"walkable": True}),
+        ("door", {"walkable": True}),
+        ("wall", {"walkable": False}),
+    ]
+    with Image.open(folder / tiles.image) as img:  # an absolute path for an external tileset, relative if embedded
+        assert img.size == (tiles.image_width, tiles.image_height) == (4 * 12, 12)
+    layers = {layer.name: layer for layer in parsed.layers}
+    assert list(layers) == ["tiles", "rooms", "doors", "spawns"]
+    assert (np.array(layers["tiles"].data) == grid).all()
+    walkable = np.isin(grid, [firstgid + i for i, tile in tiles.tiles.items() if tile.properties["walkable"]])
+    rooms = [
+        tuple(int(v // 12) for v in (o.coordinates.x, o.coordinates.y, o.size.width, o.size.height))
+        for o in layers["rooms"].tiled_objects
+    ]
+    assert len(rooms) >= 2 and all(type(o).__name__ == "Rectangle" for o in layers["rooms"].tiled_objects)
+    spawns = layers["spawns"].tiled_objects
+    assert all(type(o).__name__ == "Point" and isinstance(o.properties["room"], int) for o in spawns)
+    (start,) = [o for o in spawns if o.class_ == "player_start"]
+    seen = _reachable(walkable, (int(start.coordinates.x // 12), int(start.coordinates.y // 12)))
+    assert all(seen[y : y + h, x : x + w].all() for x, y, w, h in rooms)
+    assert len(layers["doors"].tiled_objects) == int((grid == tiles.tiles[2].id + firstgid).sum()) > 0
 
 
 def test_doors_stand_in_doorways_between_walls(tmp_path):
