@@ -2,17 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import wave
 
 import numpy as np
 import pytest
-from gamegen_sfx.voice import PRESETS
+from gamegen_sfx.voice import PRESETS, Voice
 
 import gamegen
 
 SAMPLE_RATE = 44100
+# Every synth parameter: a value other than sfxr's reset, and the settings under which it is audible.
+VARIED = {
+    "wave": ("sawtooth", {}),
+    "base_freq": (0.5, {}),
+    "freq_limit": (0.25, {"freq_ramp": -0.3}),
+    "freq_ramp": (0.2, {}),
+    "freq_dramp": (0.5, {}),
+    "duty": (0.5, {}),
+    "duty_ramp": (0.5, {}),
+    "vib_strength": (0.5, {"vib_speed": 0.5}),
+    "vib_speed": (0.8, {"vib_strength": 0.5}),
+    "env_attack": (0.2, {}),
+    "env_sustain": (0.5, {}),
+    "env_punch": (0.5, {}),
+    "env_decay": (0.2, {}),
+    "lpf_freq": (0.5, {}),
+    "lpf_ramp": (0.5, {"lpf_freq": 0.3}),
+    "lpf_resonance": (0.8, {"lpf_freq": 0.3}),
+    "hpf_freq": (0.3, {}),
+    "hpf_ramp": (0.5, {"hpf_freq": 0.1}),
+    "pha_offset": (0.3, {}),
+    "pha_ramp": (0.3, {}),
+    "repeat_speed": (0.6, {"freq_ramp": 0.3}),
+    "arp_speed": (0.7, {"arp_mod": 0.5}),
+    "arp_mod": (0.5, {}),
+}
 
 
 def _read(asset: gamegen.BytesAsset) -> tuple[np.ndarray, wave._wave_params]:
@@ -87,6 +114,22 @@ def test_set_parameters_override_the_preset_and_are_recorded():
     assert asset.meta["synth"]["wave"] == "sine" and asset.meta["synth"]["hpf_freq"] == 0.0
     rolled = _sfx(seed=5, preset="laser").meta["synth"]
     assert asset.meta["synth"]["base_freq"] == rolled["base_freq"]
+
+
+def test_every_synth_parameter_is_settable_and_changes_the_sound():
+    assert set(VARIED) == {f.name for f in dataclasses.fields(Voice)}
+    for name, (value, context) in VARIED.items():
+        base, _ = _read(_sfx(preset="custom", **context))
+        asset = _sfx(preset="custom", **context, **{name: value})
+        changed, _ = _read(asset)
+        assert asset.meta["synth"][name] == value
+        assert base.size != changed.size or not np.array_equal(base, changed), f"{name}={value} changes nothing"
+
+
+def test_volume_scales_the_samples():
+    loud, _ = _read(_sfx(preset="custom", volume=0.5))
+    quiet, _ = _read(_sfx(preset="custom", volume=0.25))
+    assert np.abs(quiet - loud.astype(float) / 2).max() <= 1.0
 
 
 def test_full_volume_clipping_is_reported():
