@@ -121,3 +121,7 @@ def test_guide_scaffold_install_list_and_pytest_in_a_fresh_venv(venv, tmp_path):
     again = _run(venv, "-m", "gamegen", "new-plugin", "my_stars", "-o", tmp_path / "again", cwd=tmp_path)
     assert again.returncode == 2
     assert "name='my_stars': generator texture.my_stars already exists" in again.stderr + again.stdout
+
+    strict = _run(*_in_venv(["pytest", "-q", "my-stars", "--gamegen-time-factor", "1e-9"], venv), cwd=tmp_path)
+    assert strict.returncode == 1 and "1 failed, 1 passed" in strict.stdout, strict.stdout + strict.stderr
+    assert "[time_budget] fastest quick run took " in strict.stdout

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections import deque
 from pathlib import Path
 
@@ -68,6 +70,19 @@ def _tiled_parser():
             "pytiled_parser", reason="pip install -e 'plugins/gamegen-dungeon[test]' for the Tiled consumer check"
         )
     return pytiled_parser
+
+
+def test_installed_plugin_shows_in_gamegen_list():
+    """A fresh ``gamegen list`` finds the generator through the package's entry point."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "gamegen", "list", "--kind", "dungeon", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [(g["name"], g["origin"]) for g in json.loads(listed.stdout)] == [
+        ("dungeon.layout", "plugin 'dungeon' (gamegen_dungeon, from gamegen-dungeon)")
+    ]
 
 
 def test_conformance(gamegen_conformance):

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
+import json
+import subprocess
+import sys
 import wave
 
 import numpy as np
@@ -59,6 +62,19 @@ def _band_energies(pcm: np.ndarray) -> np.ndarray:
     band = np.digitize(freqs, np.geomspace(50, SAMPLE_RATE / 2, 25)) - 1
     energies = np.bincount(band[(band >= 0) & (band < 24)], power[(band >= 0) & (band < 24)], minlength=24)
     return energies / energies.sum()
+
+
+def test_installed_plugin_shows_in_gamegen_list():
+    """A fresh ``gamegen list`` finds the generator through the package's entry point."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "gamegen", "list", "--kind", "audio", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert [(g["name"], g["origin"]) for g in json.loads(listed.stdout)] == [
+        ("audio.sfx", "plugin 'sfx' (gamegen_sfx, from gamegen-sfx)")
+    ]
 
 
 @pytest.mark.parametrize("preset", PRESETS)
