@@ -115,7 +115,8 @@ def _loop_corridors(
     if not wanted or not pairs:
         return []
     centers = np.array([r.center for r in rooms])
-    dist = np.array([np.abs(centers[i] - centers[j]).sum() for i, j in pairs])
+    first, second = np.array(pairs).T
+    dist = np.abs(centers[first] - centers[second]).sum(axis=1)
     nearest = np.argsort(dist, kind="stable")[: 2 * wanted]
     return [pairs[k] for k in sorted(rng.choice(nearest, size=min(wanted, nearest.size), replace=False))]
 
