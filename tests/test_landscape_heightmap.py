@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pygltflib
 import pytest
 from click.testing import CliRunner
 from jstools import validate_gltf
@@ -16,7 +17,8 @@ from PIL import Image
 import gamegen
 from gamegen.cli import main
 from gamegen.landscape.assets import HeightmapAsset
-from gamegen.landscape.engine import VALID_SIZES
+from gamegen.landscape.engine import VALID_SIZES, unreal_import_settings
+from gamegen.landscape.params import HeightmapParams
 
 QUICK = dict(octaves=5, erosion_iterations=1, thermal_iterations=2, mesh_resolution=32)
 
@@ -43,6 +45,32 @@ def test_same_seed_same_bytes_and_different_seeds_differ(tmp_path: Path, generic
     assert other["height.png"] != generic["height.png"]
 
 
+def test_parameters_build_scripts_rely_on_exist_with_documented_ranges() -> None:
+    fields = HeightmapParams.model_fields
+    for name in ("size", "octaves", "erosion_iterations", "thermal_iterations", "sea_level"):
+        assert name in fields, name
+    for name, field in fields.items():
+        assert field.description, name
+        if field.annotation in (int, float):
+            bounds = {type(m).__name__ for m in field.metadata}
+            assert bounds & {"Ge", "Gt"} and bounds & {"Le", "Lt"}, name
+
+
+def _heights_of(**params: object) -> np.ndarray:
+    assets = gamegen.generate("landscape.heightmap", seed=2, size=65, **{**QUICK, **params})
+    return next(a.heights for a in assets if a.name == "height")
+
+
+def test_noise_types_and_domain_warp_shape_the_terrain() -> None:
+    maps = {kind: _heights_of(noise=kind) for kind in ("fbm", "ridged", "billow")}
+    maps["unwarped"] = _heights_of(warp_strength=0.0)
+    names = list(maps)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not np.array_equal(maps[a], maps[b]), (a, b)
+    assert all(m.max() > m.min() for m in maps.values())
+
+
 def test_png16_reads_back_with_its_scale(generic: dict[str, bytes]) -> None:
     img = Image.open(io.BytesIO(generic["height.png"]))
     assert img.mode.startswith("I;16") and img.size == (65, 65)
@@ -57,6 +85,14 @@ def test_every_layer_is_present_and_sized(assets: dict[str, gamegen.Asset]) -> N
         assert assets[name].array.shape[:2] == (129, 129), name
     assert assets["normal"].array.shape == (129, 129, 3)
     assert assets["splat_legend"].obj["channels"]["R"]["layer"] == "sand"
+
+
+def test_splat_legend_json_names_the_four_layers(generic: dict[str, bytes]) -> None:
+    legend = json.loads(generic["splat_legend.json"])
+    assert [legend["channels"][c]["layer"] for c in "RGBA"] == ["sand", "grass", "rock", "snow"]
+    assert legend["sum_per_pixel"] == 255 and legend["sea_level_m"] == pytest.approx(0.2 * 500.0)
+    splat = np.asarray(Image.open(io.BytesIO(generic["splat.png"])))
+    assert splat.shape == (65, 65, 4) and (splat.astype(np.int64).sum(axis=-1) == 255).all()
 
 
 def test_splat_weights_sum_to_255(assets: dict[str, gamegen.Asset]) -> None:
@@ -77,6 +113,51 @@ def test_erosion_carves_and_deposits() -> None:
     assert flow.max() > 2 * np.median(flow)  # water gathers in channels
     moved = carved["height"].heights.astype(np.int64) - flat["height"].heights.astype(np.int64)
     assert (moved < 0).mean() > 0.2 and (moved > 0).mean() > 0.05
+    # carving sharpens the relief (a blur would flatten its curvature) ...
+    assert _curvature(carved["height"].heights) > 1.3 * _curvature(flat["height"].heights)
+    # ... and sediment settles where the ground flattens out (fans), below the slopes it was worn from
+    slope = carved["slope"].array.astype(np.float64)
+    wear, deposit = (carved[n].array.astype(np.float64) for n in ("wear", "deposition"))
+    assert (slope * deposit).sum() / deposit.sum() < 0.75 * (slope * wear).sum() / wear.sum()
+
+
+def _curvature(heights: np.ndarray) -> float:
+    """Mean absolute Laplacian of a heightmap."""
+    h = heights.astype(np.float64)
+    return float(np.abs(h[1:-1, 2:] + h[1:-1, :-2] + h[2:, 1:-1] + h[:-2, 1:-1] - 4 * h[1:-1, 1:-1]).mean())
+
+
+def test_thermal_erosion_flattens_slopes_above_the_talus_angle_without_hydraulic_erosion() -> None:
+    def run(**params: object) -> dict[str, gamegen.Asset]:
+        terrain = dict(size=65, octaves=5, erosion_iterations=0, metres_per_pixel=8.0, mesh_resolution=16)
+        return {a.name: a for a in gamegen.generate("landscape.heightmap", seed=4, **terrain, **params)}
+
+    steepest = {}
+    for talus in (10.0, 30.0, 85.0):
+        assets = run(thermal_iterations=50, talus_angle_deg=talus)
+        assert assets["flow"].array.max() == 0  # erosion_iterations=0: no droplets ran
+        steepest[talus] = assets["slope"].array.max()
+    untouched = run(thermal_iterations=0)
+    assert steepest[10.0] < steepest[30.0] < untouched["slope"].array.max() == steepest[85.0]
+
+
+def test_normal_and_slope_maps_follow_the_heights(generic: dict[str, bytes]) -> None:
+    metres = np.asarray(Image.open(io.BytesIO(generic["height.png"]))).astype(np.float64) / 65535 * 500.0
+    dx = (metres[1:-1, 2:] - metres[1:-1, :-2]) / (2 * 2.0)  # east, metres per metre
+    dy = (metres[2:, 1:-1] - metres[:-2, 1:-1]) / (2 * 2.0)  # south
+    normal = np.asarray(Image.open(io.BytesIO(generic["normal.png"])))[1:-1, 1:-1].astype(np.float64) / 127.5 - 1
+    np.testing.assert_allclose(np.linalg.norm(normal, axis=-1), 1.0, atol=0.02)
+    assert (normal[..., 2] > 0).all()
+    # OpenGL convention: red leans downhill to the east, green points up the image (north)
+    assert np.corrcoef(normal[..., 0].ravel(), -dx.ravel())[0, 1] > 0.95
+    assert np.corrcoef(normal[..., 1].ravel(), dy.ravel())[0, 1] > 0.95
+    slope = np.asarray(Image.open(io.BytesIO(generic["slope.png"])))[1:-1, 1:-1] / 255 * 90
+    np.testing.assert_allclose(slope, np.degrees(np.arctan(np.hypot(dx, dy))), atol=0.5)
+
+
+def _manifest_meta(out: Path, path: str) -> dict:
+    manifest = json.loads((out / "manifest.json").read_text())
+    return next(f["meta"] for a in manifest["assets"] for f in a["files"] if f["path"] == path)
 
 
 def test_unity_raw_is_little_endian_south_first(tmp_path: Path) -> None:
@@ -87,6 +168,7 @@ def test_unity_raw_is_little_endian_south_first(tmp_path: Path) -> None:
     np.testing.assert_array_equal(np.frombuffer(raw, "<u2").reshape(65, 65), png[::-1])
     unity = json.loads(files["height.json"])["unity"]
     assert unity["terrain_size_m"] == [128.0, 500.0, 128.0] and unity["heightmap_resolution"] == 65
+    assert _manifest_meta(tmp_path, "landscape.heightmap/height.raw")["unity"] == unity
 
 
 def test_godot_r16_exr_and_unreal_scale(tmp_path: Path) -> None:
@@ -101,9 +183,29 @@ def test_godot_r16_exr_and_unreal_scale(tmp_path: Path) -> None:
     np.testing.assert_allclose(metres, r16 / 65535 * 500.0, rtol=1e-6)
     unreal = _bundle(tmp_path / "unreal", profile="unreal", size=127)
     meta = json.loads(unreal["height.json"])["unreal"]
+    assert meta == _manifest_meta(tmp_path / "unreal", "landscape.heightmap/height.png")["unreal"]
     assert meta["scale_cm"][2] == pytest.approx(500.0 * 100 / 512)
     assert meta["section_size_quads"] * 2 * int(meta["components"].split("x")[0]) + 1 == 127
     assert Image.open(io.BytesIO(unreal["height.png"])).size == (127, 127)
+    # Unreal reads normal maps in the DirectX convention: green inverted, red and blue as stored
+    generic = _bundle(tmp_path / "generic", size=127)
+    opengl, directx = (np.asarray(Image.open(io.BytesIO(b["normal.png"]))) for b in (generic, unreal))
+    np.testing.assert_array_equal(directx[..., 1], 255 - opengl[..., 1])
+    np.testing.assert_array_equal(directx[..., [0, 2]], opengl[..., [0, 2]])
+
+
+@pytest.mark.parametrize("size", VALID_SIZES["unreal"])
+def test_unreal_layout_and_z_scale_reproduce_the_heights(size: int) -> None:
+    settings = unreal_import_settings(size, 2.0, 700.0)
+    sections = int(settings["sections_per_component"].split("x")[0])
+    components = int(settings["components"].split("x")[0])
+    assert settings["section_size_quads"] in (7, 15, 31, 63, 127, 255)
+    assert settings["section_size_quads"] * sections * components + 1 == size
+    assert settings["component_count"] == components**2 <= 1024
+    values = np.array([0, 1, 32768, 65535], np.float64)
+    unreal_cm = (values - 32768) / 128 * settings["scale_cm"][2] + settings["location_z_cm"]
+    np.testing.assert_allclose(unreal_cm, values / 65535 * 700.0 * 100, atol=700.0 * 100 / 65535)
+    assert settings["scale_cm"][:2] == [200.0, 200.0]
 
 
 @pytest.mark.parametrize(("profile", "size"), [("unity", 100), ("unity", 8193), ("unreal", 129), ("godot", 127)])
@@ -124,11 +226,13 @@ def test_cli_size_error_exits_2_naming_the_sizes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("params", "text"),
     [
-        (dict(size=0), "size=0"),
-        (dict(octaves=-1), "octaves=-1"),
-        (dict(persistence=math.nan), "persistence=nan"),
-        (dict(noise="voronoi"), "noise"),
-        (dict(talus_angle_deg=90), "talus_angle_deg"),
+        (dict(size=0), "size=0.*allowed: 17 ≤ size ≤ 8193"),
+        (dict(octaves=-1), "octaves=-1.*allowed: 1 ≤ octaves ≤ 16"),
+        (dict(persistence=math.nan), "persistence=nan.*allowed: 0.05 ≤ persistence ≤ 0.95"),
+        (dict(sea_level=math.nan), "sea_level=nan.*allowed: 0.0 ≤ sea_level ≤ 1.0"),
+        (dict(noise="voronoi"), "noise='voronoi'.*'fbm', 'ridged' or 'billow'"),
+        (dict(talus_angle_deg=90), "talus_angle_deg=90.*allowed: 5.0 ≤ talus_angle_deg ≤ 85.0"),
+        (dict(erosion_iterations=-1), "erosion_iterations=-1.*allowed: 0 ≤ erosion_iterations ≤ 64"),
     ],
 )
 def test_bad_parameters_are_clear_errors(params: dict, text: str) -> None:
@@ -136,19 +240,31 @@ def test_bad_parameters_are_clear_errors(params: dict, text: str) -> None:
         gamegen.generate("landscape.heightmap", **params)
 
 
-def test_gltf_terrain_is_valid_and_chunked(tmp_path: Path) -> None:
-    files = _bundle(tmp_path, size=257, mesh_resolution=200)
+def _validated_glb(tmp_path: Path, files: dict[str, bytes]) -> pygltflib.GLTF2:
+    """The bundle's terrain.glb, checked by the Khronos validator and loaded with pygltflib."""
     path = tmp_path / "terrain.glb"
     path.write_bytes(files["terrain.glb"])
     report = validate_gltf(path)
     assert report["numErrors"] == 0, report
-    import pygltflib
+    return pygltflib.GLTF2.load_from_bytes(files["terrain.glb"])
 
-    gltf = pygltflib.GLTF2.load_from_bytes(files["terrain.glb"])
+
+def test_gltf_terrain_is_valid_and_chunked(tmp_path: Path) -> None:
+    gltf = _validated_glb(tmp_path, _bundle(tmp_path, size=257, mesh_resolution=200))
     assert len(gltf.meshes) == 4  # 200 quads per side in chunks of 128
     assert gltf.materials[0].pbrMetallicRoughness.baseColorTexture is not None
+    for mesh in gltf.meshes:
+        prim = mesh.primitives[0]
+        assert None not in (prim.attributes.NORMAL, prim.attributes.TEXCOORD_0, prim.indices, prim.material)
     vertices = sum(gltf.accessors[m.primitives[0].attributes.POSITION].count for m in gltf.meshes)
     assert vertices < 257 * 257
+    extent = [gltf.accessors[m.primitives[0].attributes.POSITION] for m in gltf.meshes]
+    assert max(a.max[0] for a in extent) == max(a.max[2] for a in extent) == 256 * 2.0  # metres, both edges kept
+
+
+@pytest.mark.parametrize(("profile", "size"), [("unity", 65), ("unreal", 127), ("godot", 65)])
+def test_every_engine_profile_ships_a_valid_glb(tmp_path: Path, profile: str, size: int) -> None:
+    assert _validated_glb(tmp_path, _bundle(tmp_path, profile=profile, size=size)).meshes
 
 
 def test_heightmap_asset_checks_its_data() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import noise
 import numpy as np
 import pytest
@@ -52,3 +56,27 @@ def test_fractal_kinds_are_bounded_and_differ(kind: str) -> None:
 def test_bad_settings_name_the_argument(kw: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         fractal_grid(np.zeros(2), np.zeros(2), **kw)
+
+
+_JIT_PROBE = """
+import json, numba
+from gamegen.context import Context
+from gamegen.landscape import erosion, noise
+from gamegen.landscape.params import TerrainParams
+from gamegen.landscape.terrain import Terrain
+erosion.PARALLEL_DROPLETS = 0  # the parallel rain kernel too
+Terrain.from_context(TerrainParams(), Context(0)).window(0, 0, 8, 8)
+kernels = [d for m in (noise, erosion) for d in vars(m).values() if isinstance(d, numba.core.registry.CPUDispatcher)]
+print(json.dumps({d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())] for d in kernels}))
+"""
+
+
+def test_a_second_process_loads_the_compiled_kernels_from_the_cache() -> None:
+    """The JIT cost is paid once: a fresh process finds every kernel terrain uses in numba's on-disk cache."""
+    runs = [
+        subprocess.run([sys.executable, "-c", _JIT_PROBE], capture_output=True, text=True, check=True) for _ in range(2)
+    ]
+    stats = json.loads(runs[-1].stdout)
+    assert all(misses == 0 for _, misses in stats.values()), stats
+    used = {name for name, (hits, _) in stats.items() if hits}
+    assert {"_grid", "_points", "_spawn", "_rain_parallel", "_talus_out", "_talus_in"} <= used, stats

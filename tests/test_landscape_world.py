@@ -21,8 +21,13 @@ def _heights(assets: list[gamegen.Asset]) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture(scope="module")
-def world() -> dict[str, np.ndarray]:
-    return _heights(gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, **TERRAIN))
+def world_assets() -> dict[str, gamegen.Asset]:
+    return {a.name: a for a in gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, **TERRAIN)}
+
+
+@pytest.fixture(scope="module")
+def world(world_assets: dict[str, gamegen.Asset]) -> dict[str, np.ndarray]:
+    return _heights(list(world_assets.values()))
 
 
 def _assembled(tiles: dict[str, np.ndarray]) -> np.ndarray:
@@ -41,12 +46,28 @@ def test_neighbours_share_their_edge_samples_exactly(world: dict[str, np.ndarray
     np.testing.assert_array_equal(world["height_x1_y0"][-1, :], world["height_x1_y1"][0, :])
 
 
+@pytest.mark.parametrize("layer", ["normal", "slope", "flow", "wear", "deposition", "splat"])
+def test_neighbours_masks_agree_on_their_shared_edge(world_assets: dict[str, gamegen.Asset], layer: str) -> None:
+    tiles = {(i, j): world_assets[f"{layer}_x{i}_y{j}"].array for i in range(2) for j in range(2)}
+    for j in range(2):
+        np.testing.assert_array_equal(tiles[0, j][:, -1], tiles[1, j][:, 0])
+    for i in range(2):
+        np.testing.assert_array_equal(tiles[i, 0][-1], tiles[i, 1][0])
+
+
 def test_a_tile_made_alone_equals_the_same_tile_in_the_world(world: dict[str, np.ndarray]) -> None:
     alone = _heights(
         gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, tile_x=1, tile_y=1, **TERRAIN)
     )
     assert list(alone) == ["height_x1_y1"]
     np.testing.assert_array_equal(alone["height_x1_y1"], world["height_x1_y1"])
+    column = _heights(gamegen.generate("landscape.world", seed=11, tile_size=TILE, grid=2, tile_x=0, **TERRAIN))
+    assert sorted(column) == ["height_x0_y0", "height_x0_y1"]
+    np.testing.assert_array_equal(column["height_x0_y1"], world["height_x0_y1"])
+    other = _heights(
+        gamegen.generate("landscape.world", seed=12, tile_size=TILE, grid=2, tile_x=1, tile_y=1, **TERRAIN)
+    )
+    assert not np.array_equal(other["height_x1_y1"], world["height_x1_y1"])
 
 
 def test_tiles_equal_the_region_made_in_one_piece(world: dict[str, np.ndarray]) -> None:
@@ -92,3 +113,21 @@ def test_tile_outside_the_grid_and_bad_tile_size_are_parameter_errors(tmp_path: 
         main, ["generate", "landscape.world", "-o", str(tmp_path / "w"), "--profile", "unity", "--set", "tile_size=64"]
     )
     assert result.exit_code == 2 and "tile_size=64" in result.output and "4097" in result.output
+
+
+@pytest.mark.parametrize(
+    ("profile", "size", "height_file"), [("unity", 33, "raw"), ("unreal", 127, "png"), ("godot", 33, "r16")]
+)
+def test_cli_builds_one_tile_of_an_engine_ready_world(
+    tmp_path: Path, profile: str, size: int, height_file: str
+) -> None:
+    settings = [f"tile_size={size}", "grid=3", "tile_x=2", "tile_y=1", "octaves=4", "mesh_resolution=16"]
+    args = ["generate", "landscape.world", "-o", str(tmp_path), "--profile", profile, "--seed", "4"]
+    result = CliRunner().invoke(main, [*args, *(x for s in settings for x in ("--set", s))])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "landscape.world"
+    data = (root / f"height_x2_y1.{height_file}").read_bytes()
+    assert (len(data) == size * size * 2) if height_file != "png" else data.startswith(b"\x89PNG")
+    assert (root / "terrain_x2_y1.glb").is_file() and not list(root.glob("height_x0_*"))
+    layout = json.loads((root / "world.json").read_text())
+    assert layout["grid"] == 3 and layout["tile_size"] == size
