@@ -1,8 +1,10 @@
-"""A structural checker for Yarn Spinner 2 files and their string tables (no Yarn compiler runs in Python).
+"""Dialogue format checks: a structural Yarn Spinner 2 checker, and plays through the real runtimes.
 
-Checks what the compiler would reject or what would break localisation: node headers and titles, ``---``/``===``
-pairs, jumps to existing nodes, balanced ``<<if>>``/``<<endif>>``, declared variables, indented option bodies,
-a ``#line:`` id on every line and option (unique), and a CSV whose rows match those lines exactly.
+:func:`check_yarn` checks what a Yarn compiler would reject or what would break localisation: node headers and
+titles, ``---``/``===`` pairs, jumps to existing nodes, balanced ``<<if>>``/``<<endif>>``, declared variables,
+indented option bodies, a ``#line:`` id on every line and option (unique), and a CSV whose rows match those
+lines exactly. :func:`play_dialogue` compiles the Ink with inkjs and parses the Yarn with bondage.js, plays
+every path of both under each variable state a game may set, and compares what they show with the graph.
 """
 
 from __future__ import annotations
@@ -10,6 +12,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
+from typing import Any
+
+from jstools import play_ink, play_yarn
+
+from gamegen.narrative.graph import Dialogue
+from gamegen.narrative.ink import to_ink
+from gamegen.narrative.yarn import string_table, to_yarn
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 LINE_TAG = re.compile(r" #line:([A-Za-z0-9_]+)$")
@@ -98,3 +108,33 @@ def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
     for line_id, text, name, node, number in reader[1:]:
         assert name == file and {"text": text, "node": node, "line": number} == lines[line_id], line_id
     return lines
+
+
+def graph_lines(d: Dialogue) -> dict[str, str]:
+    """What a runtime should show for each line id: ``Speaker: text`` for lines, the text for choices."""
+    lines = {f"line:{x.id}": " ".join(f"{x.speaker}: {x.text}".split()) for n in d.nodes for x in n.lines}
+    return lines | {f"line:{c.id}": " ".join(c.text.split()) for n in d.nodes for c in n.choices}
+
+
+def play_dialogue(d: Dialogue, folder: Path, states: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """Play ``d`` as Ink (inkjs) and Yarn (bondage.js) once per variable state; every run must end cleanly and
+    show each line as the graph has it; over all states every node and line id must show. Returns the reports."""
+    expected = graph_lines(d)
+    yarn, entries = to_yarn(d)
+    yarn_path = folder / f"{d.id}.yarn"
+    yarn_path.write_text(yarn)
+    check_yarn(yarn, string_table(entries, yarn_path.name), yarn_path.name)
+    inks, yarns = [], []
+    for i, state in enumerate(states):
+        ink_path = folder / f"{d.id}_{i}.ink"
+        ink_path.write_text(to_ink(d.model_copy(update={"variables": {**d.variables, **state}})))
+        inks.append(play_ink(ink_path))
+        yarns.append(play_yarn(yarn_path, d.start, state))
+    for report in (*inks, *yarns):
+        assert report["errors"] == [] and report["stuck"] == [] and report["untagged"] == [], report
+        assert report.get("warnings", []) == [] and report.get("commands", []) == [], report
+        assert report["paths"] > 0 and {k: expected[k] for k in report["lines"]} == report["lines"]
+    for reports in (inks, yarns):
+        assert set().union(*(r["lines"] for r in reports)) == set(expected)
+    assert set().union(*(r["visited"] for r in yarns)) == {n.id for n in d.nodes}
+    return inks, yarns

@@ -1,4 +1,4 @@
-"""Dialogue: every generated Ink file compiles and plays with inkjs, Yarn is structurally valid, ids are stable."""
+"""Dialogue: generated Ink compiles and plays with inkjs, Yarn parses and plays with bondage.js, ids are stable."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from jstools import play_ink
-from narrative_yarn import check_yarn
+from narrative_yarn import check_yarn, play_dialogue
 
 import gamegen
 from gamegen.narrative.graph import Choice, Condition, Dialogue, DialogueAsset, Effect, Line, Node
 from gamegen.narrative.ink import to_ink
 from gamegen.narrative.validate import DialogueError, dialogue_problems
+from gamegen.narrative.yarn import string_table, to_yarn
 
 
 @pytest.fixture(scope="module")
@@ -44,41 +44,38 @@ def quest_bundle(tmp_path_factory) -> Path:
     return out / "narrative.quest"
 
 
-def states(d: Dialogue, var: str, values: list) -> list[str]:
-    """The Ink source with ``var`` starting at each value (the game sets it before the conversation)."""
-    return [to_ink(d.model_copy(update={"variables": {**d.variables, var: v}})) for v in values]
+def quest_states(d: Dialogue) -> list[dict]:
+    """The states a game sets before a quest giver's conversation: offered, accepted, done, declined once."""
+    state, declined = f"{d.id}_state", f"{d.id}_declined"
+    return [{state: 0}, {state: 1}, {state: 2}, {declined: 1}]
 
 
-def play_all(sources: list[str], tmp_path: Path) -> list[dict]:
-    reports = []
-    for i, source in enumerate(sources):
-        path = tmp_path / f"d{i}.ink"
-        path.write_text(source)
-        reports.append(play_ink(path))
-    return reports
-
-
-def test_quest_dialogue_ink_compiles_and_every_path_ends(quest_bundle, tmp_path):
+def test_quest_dialogue_compiles_and_plays_in_ink_and_yarn(quest_bundle, tmp_path):
     inks = sorted(quest_bundle.glob("*.ink"))
     assert [p.name for p in inks] == ["dialogue_q1.ink", "dialogue_q2.ink", "dialogue_q3.ink"]
-    sources = []
     for path in inks:
         d = Dialogue.model_validate_json(path.with_suffix(".json").read_text())
-        assert to_ink(d) == path.read_text()
-        sources += states(d, f"{d.id}_state", [0, 1, 2]) + states(d, f"{d.id}_declined", [1])
-    for report in play_all(sources, tmp_path):
-        assert report["errors"] == [] and report["stuck"] == [] and report["warnings"] == []
-        assert report["paths"] >= 1 and report["paths"] == report["endings"]
+        assert to_ink(d) == path.read_text() and to_yarn(d)[0] == path.with_suffix(".yarn").read_text()
+        ink, yarn = play_dialogue(d, tmp_path, quest_states(d))
+        # offered: accept, ask more then accept or decline, decline, leave; accepted: progress or leave; done: report
+        assert [r["paths"] for r in ink] == [r["paths"] for r in yarn] == [5, 2, 2, 5]
+        assert all(r["paths"] == r["endings"] for r in ink)
 
 
-def test_npc_dialogue_ink_for_new_and_known_players(tmp_path):
+def test_npc_dialogue_for_new_and_known_players(tmp_path):
     asset = gamegen.generate(
         "narrative.dialogue", seed=5, npc={"name": "Old Tom", "role": "ferryman", "place": "Mere"}
     )[0]
     d = asset.dialogue
     assert d.id == "npc_old_tom" and "Mere" in " ".join(d.texts())
-    reports = play_all(states(d, "npc_old_tom_met", [False, True]), tmp_path)
-    assert all(r["errors"] == [] and r["stuck"] == [] and r["paths"] == 6 for r in reports)
+    ink, yarn = play_dialogue(d, tmp_path, [{"npc_old_tom_met": False}, {"npc_old_tom_met": True}])
+    assert [r["paths"] for r in (*ink, *yarn)] == [6, 6, 6, 6]
+
+
+def test_invented_npc_dialogue_plays(tmp_path):
+    d = gamegen.generate("narrative.dialogue", seed=8)[0].dialogue
+    met = next(iter(d.variables))
+    play_dialogue(d, tmp_path, [{met: False}, {met: True}])
 
 
 def test_yarn_and_string_table(quest_bundle):
@@ -139,9 +136,9 @@ def test_special_characters_survive_both_formats(tmp_path):
             Node(id="esc_b", lines=[Line(id="esc_b_0", speaker="Zed", text="ok")]),
         ],
     )
-    assert play_all([to_ink(d)], tmp_path)[0]["errors"] == []
-    from gamegen.narrative.yarn import string_table, to_yarn
-
+    ink, yarn_run = play_dialogue(d, tmp_path, [{}])
+    shown = f"Zed: the Bold: {' '.join(text.split())}"
+    assert ink[0]["lines"]["line:esc_a_0"] == yarn_run[0]["lines"]["line:esc_a_0"] == shown
     yarn, entries = to_yarn(d)
     lines = check_yarn(yarn, string_table(entries, "esc.yarn"), "esc.yarn")
     assert lines["line:esc_a_0"]["text"] == f"Zed: the Bold: {text}" and lines["line:esc_a_1"]["text"] == text

@@ -8,13 +8,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from jstools import play_ink  # noqa: E402
-from narrative_yarn import check_yarn  # noqa: E402
+from narrative_yarn import check_yarn, play_dialogue  # noqa: E402
+from test_narrative_dialogue import quest_states  # noqa: E402
 from tiny_models import make_tiny_gpt2  # noqa: E402
 
 import gamegen  # noqa: E402
 from gamegen.errors import GenerationError  # noqa: E402
 from gamegen.narrative.filter import ContentFilterError  # noqa: E402
+from gamegen.narrative.graph import Dialogue  # noqa: E402
+from gamegen.narrative.ink import to_ink  # noqa: E402
 from gamegen.narrative.llm import generate_text, open_decoder  # noqa: E402
 from gamegen.narrative.questline import QuestLine  # noqa: E402
 from gamegen.narrative.sampling import Sampling  # noqa: E402
@@ -106,11 +108,12 @@ def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_pat
     assert {q.giver for q in line.quests} <= {"Ada", "Bo"} and all(0 < len(q.title) <= 16 for q in line.quests)
     for name in ("questline.json", "dialogue_q1.ink", "dialogue_q2.yarn"):
         assert (tmp_path / "b" / "narrative.llm" / name).read_bytes() == (folder / name).read_bytes()
-    for ink in sorted(folder.glob("*.ink")):
-        report = play_ink(ink)
-        assert report["errors"] == [] and report["stuck"] == [] and report["paths"] == report["endings"] > 0
-    for yarn in sorted(folder.glob("*.yarn")):
-        check_yarn(yarn.read_text(), yarn.with_suffix(".strings.csv").read_text(), yarn.name)
+    for path in sorted(folder.glob("dialogue_*.json")):
+        d = Dialogue.model_validate_json(path.read_text())
+        assert to_ink(d) == path.with_suffix(".ink").read_text() and d.id.startswith(line.id)
+        yarn = path.with_suffix(".yarn")
+        check_yarn(yarn.read_text(), path.with_suffix(".strings.csv").read_text(), yarn.name)
+        play_dialogue(d, tmp_path, quest_states(d))
 
 
 def test_greedy_quest_is_seed_independent_in_its_text(model):

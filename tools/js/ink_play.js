@@ -1,5 +1,6 @@
 // Usage: node ink_play.js FILE.ink -> compiles with inkle's compiler (inkjs full build), then plays every
-// choice path to an end (bounded). Prints JSON {errors, warnings, paths, endings}; exit 1 on any error.
+// choice path to an end (bounded). Prints JSON {errors, warnings, paths, endings, stuck, untagged,
+// lines: {"line:id": text shown}}; exit 1 on any error.
 const fs = require("fs");
 const { Compiler } = require("inkjs/full");
 const src = fs.readFileSync(process.argv[2], "utf8");
@@ -15,7 +16,12 @@ try {
 } catch (e) {
   errors.push(String(e));
 }
-const result = { errors, warnings, paths: 0, endings: 0, stuck: [] };
+const result = { errors, warnings, paths: 0, endings: 0, stuck: [], untagged: [], lines: {} };
+function record(text, tags) {
+  const id = (tags || []).find((t) => t.startsWith("line:"));
+  if (id === undefined) result.untagged.push(text.trim());
+  else result.lines[id] = text.trim();
+}
 if (!errors.length && story) {
   const json = story.ToJson();
   const { Story } = require("inkjs/full");
@@ -26,7 +32,8 @@ if (!errors.length && story) {
     const s = new Story(json);
     let ok = true;
     for (let depth = 0; ; depth++) {
-      while (s.canContinue) s.Continue();
+      while (s.canContinue) record(s.Continue(), s.currentTags);
+      s.currentChoices.forEach((c) => record(c.text, c.tags));
       if (s.currentChoices.length === 0) { result.endings++; break; }
       if (depth < path.length) { s.ChooseChoiceIndex(path[depth]); continue; }
       for (let i = s.currentChoices.length - 1; i > 0; i--) stack.push(path.concat([i]));
