@@ -8,9 +8,13 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 pip install --upgrade pip setuptools wheel
-plugins=(); for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && plugins+=(-e "$p"); done
+plugins=(); plugin_tests=()
+for p in plugins/*; do
+  [ -f "$p/pyproject.toml" ] && plugins+=(-e "$p") && plugin_tests+=(-e "$p[test]")
+done
 if [ "${1:-}" = "--dev" ]; then
-  pip install -c constraints-dev.txt -e ".[ml,dev]" "${plugins[@]}"
+  # each first-party plugin with its test extra: the real consumers its tests read its files back with
+  pip install -c constraints-dev.txt -e ".[ml,dev]" "${plugin_tests[@]}"
   if [ -f tools/js/package.json ]; then
     npm ci --prefix tools/js --no-audit --no-fund --loglevel=error
   fi
