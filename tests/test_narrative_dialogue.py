@@ -72,8 +72,12 @@ def test_npc_dialogue_for_new_and_known_players(tmp_path):
     assert [r["paths"] for r in (*ink, *yarn)] == [6, 6, 6, 6]
 
 
-def test_invented_npc_dialogue_plays(tmp_path):
-    d = gamegen.generate("narrative.dialogue", seed=8)[0].dialogue
+def test_invented_npc_dialogue_plays_and_is_seeded(tmp_path):
+    gamegen.generate("narrative.dialogue", seed=8, out=tmp_path / "a")
+    d = gamegen.generate("narrative.dialogue", seed=8, out=tmp_path / "b")[0].dialogue
+    for path in (tmp_path / "a" / "narrative.dialogue").iterdir():
+        assert (tmp_path / "b" / "narrative.dialogue" / path.name).read_bytes() == path.read_bytes()
+    assert gamegen.generate("narrative.dialogue", seed=9)[0].dialogue.id != d.id
     met = next(iter(d.variables))
     play_dialogue(d, tmp_path, [{met: False}, {met: True}])
 

@@ -90,6 +90,17 @@ def test_every_sample_hitting_fails_after_the_bounded_attempts(tmp_path):
     assert run.assets[0].meta["content_filter"]["lists"] == []
 
 
+def test_dialogue_lines_are_filtered(tmp_path):
+    terms = tmp_path / "terms.txt"
+    terms.write_text("Tom\n")  # in every line that names the NPC: no sample can pass
+    npc = {"name": "Old Tom", "role": "ferryman", "place": "Mere"}
+    with pytest.raises(ContentFilterError, match="all 2 samples hit the content filter .*custom:Tom"):
+        gamegen.generate("narrative.dialogue", npc=npc, filter_terms=str(terms), filter_attempts=2)
+    asset = gamegen.generate("narrative.dialogue", npc=npc, filter_terms=str(terms), content_filter="flag")[0]
+    record = asset.meta["content_filter"]
+    assert record["flagged"] and record["hits"] == [{"sample": "0", "list": "custom", "term": "Tom"}]
+
+
 def test_missing_term_file_is_a_param_error():
     with pytest.raises(gamegen.ParamError, match="filter_terms='/nope.txt': no such file"):
         gamegen.generate("narrative.grammar", filter_terms="/nope.txt")

@@ -61,6 +61,21 @@ def test_batch_that_cannot_be_unique_fails_clearly(tmp_path):
     assert sorted(set(results(grammar=str(path), count=5, unique=False))) == ["heads", "tails"]
 
 
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"count": 0}, r"count=0: .* \(allowed: 1 ≤ count ≤ 10000\)"),
+        ({"max_depth": 501}, r"max_depth=501: .* \(allowed: 1 ≤ max_depth ≤ 500\)"),
+        ({"filter_attempts": 0}, r"filter_attempts=0: .* \(allowed: 1 ≤ filter_attempts ≤ 50\)"),
+        ({"rating": "kids"}, r"rating='kids': input should be 'everyone', 'teen', 'mature' or 'adult'"),
+        ({"start": "nope"}, r"start='nope': grammar 'taverns' has no such symbol \(symbols: .*origin"),
+    ],
+)
+def test_parameter_errors_name_the_parameter_and_its_range(params, message):
+    with pytest.raises(gamegen.ParamError, match=message):
+        results(**params)
+
+
 def test_unknown_grammar_is_a_param_error_listing_builtins():
     with pytest.raises(gamegen.ParamError, match="neither a built-in grammar .*taverns"):
         results(grammar="no-such-grammar")

@@ -116,6 +116,28 @@ def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_pat
         play_dialogue(d, tmp_path, quest_states(d))
 
 
+def test_dialogue_task_voices_an_npc_in_every_format(model, tmp_path):
+    params = {"task": "dialogue", "npc": {"name": "Old Tom", "place": "Mere"}, "max_chars": 16, "prompt": "{npc}:"}
+    gamegen.generate("narrative.llm", model=model, seed=2, out=tmp_path / "a", **params)
+    again = gamegen.generate("narrative.llm", model=model, seed=2, **params)[0]
+    folder = tmp_path / "a" / "narrative.llm"
+    assert sorted(p.name for p in folder.glob("npc_old_tom*")) == [
+        "npc_old_tom.ink",
+        "npc_old_tom.json",
+        "npc_old_tom.strings.csv",
+        "npc_old_tom.yarn",
+    ]
+    d = Dialogue.model_validate_json((folder / "npc_old_tom.json").read_text())
+    assert d == again.dialogue and again.meta["dialogue"]["valid"]  # seeded, and validated like the procedural one
+    spoken = [ln for n in d.nodes for ln in n.lines]
+    assert {ln.speaker for ln in spoken} == {"Old Tom"} and all(0 < len(ln.text) <= 16 for ln in spoken)
+    play_dialogue(d, tmp_path, [{"npc_old_tom_met": False}, {"npc_old_tom_met": True}])
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert all(f["ai_generated"] for f in manifest["assets"][0]["files"])
+    with pytest.raises(gamegen.ParamError, match=r"unknown placeholder\(s\) giver .allowed: \{npc\}, \{place\}"):
+        gamegen.generate("narrative.llm", model=model, **{**params, "prompt": "{giver}:"})
+
+
 def test_greedy_quest_is_seed_independent_in_its_text(model):
     a = gamegen.generate(
         "narrative.llm", model=model, seed=1, greedy=True, dialogue=False, **{**QUEST, "chain_length": 1}

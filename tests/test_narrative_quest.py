@@ -80,6 +80,28 @@ def test_world_facts_are_used_and_not_extended(tmp_path):
     assert all(q.faction == "River Wardens" for q in bo)
 
 
+def test_character_sheet_outputs_are_world_characters():
+    sheets = [gamegen.generate("character.sheet", seed=s)[0].obj for s in (1, 2, 3)]
+    world = {"places": ["Mere", "Ashford"], "characters": sheets}
+    line, asset = questline(world=world, seed=4, chain_length=4, dialogue=False)
+    names = [sheet["name"] for sheet in sheets]
+    assert line.world.character_names == names and {q.giver for q in line.quests} <= set(names)
+    assert set(asset.meta["world_invented"]) == {"factions", "items", "creatures"}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"level": 0}, r"level=0: .* \(allowed: 1 ≤ level ≤ 100\)"),
+        ({"chain_length": 13}, r"chain_length=13: .* \(allowed: 1 ≤ chain_length ≤ 12\)"),
+        ({"world": "/no/world.json"}, r"world='/no/world.json': no such file"),
+    ],
+)
+def test_parameter_errors_name_the_parameter_and_its_range(params, message):
+    with pytest.raises(gamegen.ParamError, match=message):
+        gamegen.generate("narrative.quest", **params)
+
+
 def test_only_feasible_objectives_and_clear_errors():
     lonely = {"places": ["Mere"], "characters": ["Ada"], "items": ["ring"], "creatures": ["wolf"], "factions": ["F"]}
     line, _ = questline(world=lonely, chain_length=6, dialogue=False, objectives=["escort", "fetch"])

@@ -20,10 +20,12 @@ __all__ = [
     "QUEST_NPC_SLOTS",
     "QUEST_PLAYER_SLOTS",
     "NPC_SLOTS",
+    "NPC_PLAYER_SLOTS",
     "Npc",
     "quest_dialogue",
     "npc_dialogue",
     "quest_voice",
+    "npc_voice",
     "npc_say",
     "speak",
 ]
@@ -32,19 +34,10 @@ QUEST_NPC_SLOTS = ("greeting", "greeting_again", "offer", "details", "accepted",
 """What the quest giver says (a language model may write these)."""
 QUEST_PLAYER_SLOTS = ("ask_work", "ask_progress", "report", "ask_more", "accept", "decline", "farewell", "on_my_way")
 """What the player may answer (short menu texts, always from the grammar)."""
-NPC_SLOTS = (
-    "npc_greeting",
-    "npc_greeting_again",
-    "npc_rumour",
-    "npc_rumour_2",
-    "npc_place",
-    "npc_goodbye",
-    "ask_rumour",
-    "ask_another",
-    "ask_place",
-    "farewell",
-    "thanks",
-)
+NPC_SLOTS = ("npc_greeting", "npc_greeting_again", "npc_rumour", "npc_rumour_2", "npc_place", "npc_goodbye")
+"""What an NPC says in small talk (a language model may write these)."""
+NPC_PLAYER_SLOTS = ("ask_rumour", "ask_another", "ask_place", "farewell", "thanks")
+"""What the player may answer an NPC (always from the grammar)."""
 
 _MAIN_ACTION = {"fetch": "collect", "kill": "defeat"}
 
@@ -175,13 +168,17 @@ def quest_voice(quest: Quest) -> Grammar:
     return load_grammar("dialogue").with_rules({k: [literal(v)] for k, v in facts.items()})
 
 
+def npc_voice(npc: Npc) -> Grammar:
+    """The dialogue grammar with the NPC's facts injected (``#npc#``, ``#role#``, ``#place#``)."""
+    facts = {"npc": npc.name, "role": npc.role, "place": npc.place}
+    return load_grammar("dialogue").with_rules({k: [literal(v)] for k, v in facts.items()})
+
+
 def npc_say(npc: Npc, rng: np.random.Generator) -> dict[str, str]:
     """Every NPC slot from the dialogue grammar, with two rumours (set in the NPC's place) from the rumours grammar."""
-    voice = load_grammar("dialogue").with_rules(
-        {"npc": [literal(npc.name)], "role": [literal(npc.role)], "place": [literal(npc.place)]}
-    )
     rumours = load_grammar("rumours").with_rules({"place": [literal(npc.place)]})
-    say = speak(voice, tuple(s for s in NPC_SLOTS if not s.startswith("npc_rumour")), rng)
+    slots = tuple(s for s in (*NPC_SLOTS, *NPC_PLAYER_SLOTS) if not s.startswith("npc_rumour"))
+    say = speak(npc_voice(npc), slots, rng)
     return {**say, "npc_rumour": rumours.expand("origin", rng), "npc_rumour_2": rumours.expand("origin", rng)}
 
 

@@ -15,12 +15,12 @@ from ..params import Field
 from .builder import Npc, npc_dialogue, npc_say
 from .filter import FilterParams, FilterReport, first_clean
 from .graph import Dialogue, DialogueAsset
-from .inputs import read_model
+from .inputs import input_paths, read_model
 from .quest import grammar_dialogues
 from .questline import QuestLine
 from .tracery import load_grammar
 
-__all__ = ["DialogueParams", "DialogueGenerator", "invent_npc"]
+__all__ = ["DialogueParams", "DialogueGenerator", "invent_npc", "resolve_npc"]
 
 
 class DialogueParams(FilterParams):
@@ -48,6 +48,11 @@ def invent_npc(rng: np.random.Generator) -> Npc:
     )
 
 
+def resolve_npc(source: dict[str, Any] | None, ctx: Context) -> Npc:
+    """The NPC an ``npc`` parameter describes, or one invented from the run's seed when it is not given."""
+    return read_model(Npc, source, "npc", ctx) if source else invent_npc(ctx.child("npc"))
+
+
 class DialogueGenerator(Generator):
     """Branching dialogue as Ink, Yarn Spinner (+ string table CSV) and a JSON graph, for quest givers or an NPC.
 
@@ -68,7 +73,7 @@ class DialogueGenerator(Generator):
 
     def input_files(self, params: DialogueParams) -> list[Path]:
         """The quest line and term files, when given as files."""
-        return [Path(p) for p in (params.quest, params.filter_terms) if isinstance(p, str) and Path(p).is_file()]
+        return input_paths(params.quest, params.filter_terms)
 
     def generate(self, params: DialogueParams, ctx: Context) -> list[Asset]:
         if params.quest is not None and params.npc is not None:
@@ -79,7 +84,7 @@ class DialogueGenerator(Generator):
             def make(attempt: int) -> list[Dialogue]:
                 return grammar_dialogues(line, ctx.child("dialogue", attempt))
         else:
-            npc = read_model(Npc, params.npc, "npc", ctx) if params.npc else invent_npc(ctx.child("npc"))
+            npc = resolve_npc(params.npc, ctx)
 
             def make(attempt: int) -> list[Dialogue]:
                 return [npc_dialogue(npc, npc_say(npc, ctx.child("dialogue", attempt)))]

@@ -8,9 +8,11 @@ from typing import Any
 
 from ..assets import Asset, DataAsset, TextAsset
 from ..context import Context
+from ..errors import ParamError
 from ..generator import Generator
 from ..params import Field
 from .filter import FilterParams, FilterReport
+from .inputs import input_paths
 from .tracery import GrammarError, load_grammar
 
 __all__ = ["GrammarParams", "GrammarGenerator"]
@@ -49,10 +51,15 @@ class GrammarGenerator(Generator):
 
     def input_files(self, params: GrammarParams) -> list[Path]:
         """The user's grammar and term files, when they are files."""
-        return [Path(p) for p in (params.grammar, params.filter_terms) if p and Path(p).is_file()]
+        return input_paths(params.grammar, params.filter_terms)
 
     def generate(self, params: GrammarParams, ctx: Context) -> list[Asset]:
         grammar = load_grammar(params.grammar, ctx, max_depth=params.max_depth, max_length=params.max_length)
+        if params.start not in grammar.rules:
+            symbols = ", ".join(sorted(grammar.rules))
+            raise ParamError(
+                f"start={params.start!r}: grammar {params.grammar!r} has no such symbol (symbols: {symbols})"
+            )
         report = FilterReport.from_params(params, ctx)
         budget = params.count * (20 if params.unique else 1) + params.count * params.filter_attempts
         texts: list[str] = []

@@ -8,6 +8,7 @@ none. Serialisers (:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,7 +17,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..assets import Asset
 from .validate import validate_dialogue
 
-__all__ = ["Value", "Condition", "Effect", "Line", "Choice", "Node", "Dialogue", "DialogueAsset"]
+__all__ = [
+    "Value",
+    "value_text",
+    "one_line",
+    "Condition",
+    "Effect",
+    "Line",
+    "Choice",
+    "Node",
+    "Dialogue",
+    "DialogueAsset",
+]
 
 Value = bool | int
 _IDENT = r"^[A-Za-z][A-Za-z0-9_]*$"
@@ -27,12 +39,26 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def value_text(value: Value) -> str:
+    """A constant as Ink and Yarn both write it: ``true``/``false`` or an integer."""
+    return str(value).lower() if isinstance(value, bool) else str(int(value))
+
+
+def one_line(text: str, special: re.Pattern[str]) -> str:
+    """``text`` on one line (whitespace collapsed), with what ``special`` matches escaped by a backslash."""
+    return special.sub(r"\\\1", " ".join(text.split()))
+
+
 class Condition(_Model):
     """``var op value``: a comparison with a constant."""
 
     var: str = Field(pattern=_VAR)
     op: Literal["==", "!=", ">=", "<=", ">", "<"] = "=="
     value: Value
+
+    def expression(self, sigil: str = "") -> str:
+        """The comparison in Ink and Yarn syntax (they share the operators); Yarn's variables take the ``$`` sigil."""
+        return f"{sigil}{self.var} {self.op} {value_text(self.value)}"
 
 
 class Effect(_Model):
@@ -41,6 +67,10 @@ class Effect(_Model):
     var: str = Field(pattern=_VAR)
     op: Literal["set", "add"] = "set"
     value: Value
+
+    def new_value(self, sigil: str = "") -> str:
+        """The expression ``var`` is set to, in Ink and Yarn syntax (Yarn's variables take the ``$`` sigil)."""
+        return f"{sigil}{self.var} + {value_text(self.value)}" if self.op == "add" else value_text(self.value)
 
 
 class Line(_Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .graph import Condition, Dialogue, Effect, Value
+from .graph import Dialogue, Effect, one_line, value_text
 
 __all__ = ["to_ink"]
 
@@ -16,35 +16,26 @@ _SPECIAL = re.compile(r"([\\{}\[\]#|~/<>*+=-])")
 
 
 def _text(text: str) -> str:
-    """One line of ink text: whitespace collapsed, ink's markup characters escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def _value(value: Value) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(int(value))
-
-
-def _condition(c: Condition) -> str:
-    return f"{c.var} {c.op} {_value(c.value)}"
+    return one_line(text, _SPECIAL)
 
 
 def _effect(e: Effect) -> str:
-    return f"~ {e.var} = {e.var} + {_value(e.value)}" if e.op == "add" else f"~ {e.var} = {_value(e.value)}"
+    return f"~ {e.var} = {e.new_value()}"
 
 
 def to_ink(d: Dialogue) -> str:
     """The ink source for ``d`` (compiles with inklecate / inkjs; every choice path reaches ``END``)."""
     out = [f"// {' '.join(d.title.split())} (gamegen dialogue {d.id})", ""]
-    out += [f"VAR {name} = {_value(value)}" for name, value in d.declarations().items()]
+    out += [f"VAR {name} = {value_text(value)}" for name, value in d.declarations().items()]
     out += ["", f"-> {d.start}", ""]
     for n in d.nodes:
         out.append(f"=== {n.id} ===")
         out += [_effect(e) for e in n.effects]
         for line in n.lines:
             text = f"{_text(line.speaker)}: {_text(line.text)} #line:{line.id}"
-            out += [f"{{ {_condition(line.condition)}:", f"    {text}", "}"] if line.condition else [text]
+            out += [f"{{ {line.condition.expression()}:", f"    {text}", "}"] if line.condition else [text]
         for c in n.choices:
-            guard = f"{{{_condition(c.condition)}}} " if c.condition else ""
+            guard = f"{{{c.condition.expression()}}} " if c.condition else ""
             out.append(f"+ {guard}[{_text(c.text)} #line:{c.id}]")
             out += [f"    {_effect(e)}" for e in c.effects]
             out.append(f"    -> {c.target}")

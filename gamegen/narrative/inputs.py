@@ -1,4 +1,4 @@
-"""JSON parameters (an inline object, or a path to a JSON file) read into schema models.
+"""Parameters that may name files: JSON (an inline object, or a path to a JSON file) read into schema models.
 
 Files are read through the context so their hashes land in the provenance; schema errors become
 ParamErrors that name the parameter and the field.
@@ -15,15 +15,28 @@ from pydantic import BaseModel, ValidationError
 from ..context import Context
 from ..errors import ParamError
 
-__all__ = ["read_model"]
+__all__ = ["read_model", "is_file", "input_paths"]
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def is_file(text: str) -> bool:
+    """True when ``text`` names an existing file (False for text too long to be a path, e.g. an inline template)."""
+    try:
+        return Path(text).is_file()
+    except OSError:
+        return False
+
+
+def input_paths(*values: object) -> list[Path]:
+    """The parameter values that name existing files (inline objects, names and None skipped), for provenance."""
+    return [Path(v) for v in values if isinstance(v, str) and is_file(v)]
 
 
 def read_model(model: type[M], source: str | dict[str, Any], param: str, ctx: Context) -> M:
     """Validate ``source`` (an object, or a JSON file's path) as ``model``; problems name ``param``."""
     if isinstance(source, str):
-        if not Path(source).is_file():
+        if not is_file(source):
             raise ParamError(f"{param}={source!r}: no such file (give a JSON file or an inline JSON object)")
         try:
             source = json.loads(ctx.read_input(source))

@@ -1,10 +1,10 @@
-"""``narrative.llm``: lore, item texts, NPC lines or whole quest lines with dialogue from a causal language model.
+"""``narrative.llm``: lore, item texts, NPC lines, quest lines with dialogue, or NPC talk, from a causal language model.
 
 The model is a local folder or a hub id the user names, loaded through :func:`gamegen.ml.load_causal_lm` (so
 the manifest labels the output AI-generated). Sampling is seeded from the run (temperature, top-k, top-p,
-a token budget, or greedy). Quests and dialogue lines use the same JSON structure as ``narrative.quest`` and
-are enforced, not hoped for: the structure is fixed and only values are decoded, under token masks and
-closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and transformers are
+a token budget, or greedy). Quests and dialogue use the same structures as ``narrative.quest`` and
+``narrative.dialogue``, enforced, not hoped for: the structure is fixed and only values are decoded, under
+token masks and closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and transformers are
 imported only when a model is used, so ``gamegen list`` stays light.
 """
 
@@ -22,9 +22,21 @@ from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
 from ..params import Field
-from .builder import QUEST_NPC_SLOTS, QUEST_PLAYER_SLOTS, quest_dialogue, quest_voice, speak
+from .builder import (
+    NPC_PLAYER_SLOTS,
+    NPC_SLOTS,
+    QUEST_NPC_SLOTS,
+    QUEST_PLAYER_SLOTS,
+    npc_dialogue,
+    npc_voice,
+    quest_dialogue,
+    quest_voice,
+    speak,
+)
+from .dialogue import resolve_npc
 from .filter import FilterReport, first_clean
-from .graph import Dialogue
+from .graph import Dialogue, DialogueAsset
+from .inputs import input_paths, is_file
 from .quest import QuestParams, prepare_world, questline_assets
 from .questline import Cast, Quest, QuestLine, build_questline, cast_quest, quest_texts, target_pool
 from .world import World
@@ -42,22 +54,27 @@ _PLACEHOLDERS = {
     "text": {"subject"},
     "quest": {"subject", "world", "previous"},
     "dialogue": {"subject", "giver", "title", "motivation", "summary", "gold"},
+    "npc_dialogue": {"subject", "npc", "role", "place"},
 }
 
 
 class LLMParams(QuestParams):
-    """Parameters of ``narrative.llm`` (the quest-line ones apply to ``task=quest``)."""
+    """Parameters of ``narrative.llm`` (the quest-line ones apply to ``task=quest``, ``npc`` to ``task=dialogue``)."""
 
     model: str = Field(DEFAULT_MODEL, min_length=1, description="transformers causal LM: a local folder or a hub id")
-    task: Literal["lore", "item", "npc_line", "text", "quest"] = Field(
-        "lore", description="Free text (lore, item, npc_line, text) or a quest line with dialogue (quest)"
+    task: Literal["lore", "item", "npc_line", "text", "quest", "dialogue"] = Field(
+        "lore",
+        description=(
+            "Free text (lore, item, npc_line, text), a quest line with its givers' dialogue (quest), or a "
+            "conversation with an NPC (dialogue)"
+        ),
     )
     subject: str = Field("", max_length=500, description="What to write about: fills {subject} in the prompt")
     prompt: str | None = Field(
         None,
         description=(
             "Prompt template (text, or a .txt file) replacing the task's default; placeholders: {subject}, and for "
-            "quest {world} {previous}"
+            "quest {world} {previous}, for dialogue {npc} {role} {place}"
         ),
     )
     dialogue_prompt: str | None = Field(
@@ -66,10 +83,15 @@ class LLMParams(QuestParams):
             "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"
         ),
     )
+    npc: dict[str, Any] | None = Field(
+        None, description="Task dialogue: the NPC to chat with, {name, role, place}; invented when not given"
+    )
     count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
-    max_new_tokens: int = Field(120, ge=1, le=4096, description="Token budget per sample (task=quest: per JSON value)")
+    max_new_tokens: int = Field(
+        120, ge=1, le=4096, description="Token budget per sample (quest, dialogue: per JSON value)"
+    )
     max_chars: int = Field(
-        200, ge=8, le=400, description="Task quest: longest title, motivation or line the model writes"
+        200, ge=8, le=400, description="Tasks quest, dialogue: longest title, motivation or line the model writes"
     )
     temperature: float = Field(0.8, ge=0, le=5, description="Sampling temperature; 0 is greedy")
     top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling: keep the most likely tokens up to this mass")
@@ -112,20 +134,13 @@ def generate_text(
     return decoder.continue_text(max_new_tokens).strip()
 
 
-def _is_file(text: str) -> bool:
-    try:
-        return Path(text).is_file()
-    except OSError:  # too long for a path: it is template text
-        return False
-
-
 def load_template(task: str, override: str | None, param: str, ctx: Context) -> str:
     """The prompt template for ``task``: the user's (text or file) or the built-in one; placeholders are checked."""
     from importlib import resources
 
     if override is None:
         text = (resources.files(__package__) / "prompts" / f"{task}.txt").read_text("utf-8")
-    elif _is_file(override):
+    elif is_file(override):
         text = ctx.read_input(override).decode("utf-8")
     else:
         text = override
@@ -166,6 +181,14 @@ def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder],
     ]
 
 
+def _written_lines(decoder: Decoder, params: LLMParams, slots: tuple[str, ...]) -> dict[str, str]:
+    """What a speaker says at each of ``slots``: one JSON object decoded under the schema's constraints."""
+    from .constrained import JsonWriter
+
+    w = JsonWriter(decoder, params.max_new_tokens)
+    return {slot: w.text(slot, params.max_chars) for slot in slots}
+
+
 def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
     from .constrained import JsonWriter
 
@@ -189,20 +212,15 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
         return cast_quest(world, objective, rng, giver, target, location), title, motivation
 
     def lines(quest: Quest, rng: np.random.Generator) -> dict[str, str]:
-        w = JsonWriter(
-            start(
-                line_prompt.format(
-                    giver=quest.giver,
-                    title=quest.title,
-                    motivation=quest.motivation,
-                    summary=quest.summary,
-                    gold=quest.rewards.gold,
-                    subject=params.subject,
-                )
-            ),
-            params.max_new_tokens,
+        prompt = line_prompt.format(
+            giver=quest.giver,
+            title=quest.title,
+            motivation=quest.motivation,
+            summary=quest.summary,
+            gold=quest.rewards.gold,
+            subject=params.subject,
         )
-        say = {slot: w.text(slot, params.max_chars) for slot in QUEST_NPC_SLOTS}
+        say = _written_lines(start(prompt), params, QUEST_NPC_SLOTS)
         return {**say, **speak(quest_voice(quest), QUEST_PLAYER_SLOTS, rng)}
 
     def make(attempt: int) -> tuple[QuestLine, list[Dialogue]]:
@@ -219,11 +237,25 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
     return questline_assets(line, dialogues, report, invented)
 
 
-class LLMGenerator(Generator):
-    """Lore, item descriptions, NPC lines, or a quest line with dialogue, from a causal language model (neural).
+def _npc_talk(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
+    npc = resolve_npc(params.npc, ctx)
+    template = load_template("npc_dialogue", params.prompt, "prompt", ctx)
+    prompt = template.format(npc=npc.name, role=npc.role, place=npc.place, subject=params.subject)
 
-    ``task=quest`` writes the same questline.json and Ink/Yarn/JSON dialogue as narrative.quest, decoded under
-    the schema's constraints. Seeded: the same seed, model and parameters give the same text.
+    def make(attempt: int) -> Dialogue:
+        say = _written_lines(start(prompt), params, NPC_SLOTS)
+        return npc_dialogue(npc, {**say, **speak(npc_voice(npc), NPC_PLAYER_SLOTS, ctx.child("dialogue", attempt))})
+
+    d = first_clean(make, Dialogue.texts, report, params.filter_attempts)
+    return [DialogueAsset(d.id, dialogue=d, meta={"content_filter": report.meta()})]
+
+
+class LLMGenerator(Generator):
+    """Lore, item descriptions, NPC lines, a quest line or an NPC conversation, from a causal language model (neural).
+
+    ``task=quest`` writes the same questline.json and Ink/Yarn/JSON dialogue as narrative.quest, ``task=dialogue``
+    the same conversation files as narrative.dialogue's NPC mode, decoded under the schema's constraints. Seeded:
+    the same seed, model and parameters give the same text.
     """
 
     name = "narrative.llm"
@@ -240,8 +272,8 @@ class LLMGenerator(Generator):
 
     def input_files(self, params: LLMParams) -> list[Path]:
         """The model folder (when local), prompt, world and term files."""
-        paths = [params.model, params.prompt, params.dialogue_prompt, params.world, params.filter_terms]
-        return [Path(p) for p in paths if isinstance(p, str) and (_is_file(p) or Path(p).is_dir())]
+        model = [Path(params.model)] if Path(params.model).is_dir() else []
+        return model + input_paths(params.prompt, params.dialogue_prompt, params.world, params.filter_terms)
 
     def generate(self, params: LLMParams, ctx: Context) -> list[Asset]:
         from .sampling import Sampling
@@ -251,4 +283,5 @@ class LLMGenerator(Generator):
         )
         start = open_decoder(params.model, ctx, sampling).restart
         report = FilterReport.from_params(params, ctx)
-        return (_quest_line if params.task == "quest" else _free_text)(params, ctx, start, report)
+        task = {"quest": _quest_line, "dialogue": _npc_talk}.get(params.task, _free_text)
+        return task(params, ctx, start, report)

@@ -15,6 +15,7 @@ from ..params import Field
 from .builder import QUEST_NPC_SLOTS, QUEST_PLAYER_SLOTS, quest_dialogue, quest_voice, speak
 from .filter import FilterParams, FilterReport, first_clean
 from .graph import Dialogue, DialogueAsset
+from .inputs import input_paths
 from .questline import (
     OBJECTIVES,
     Author,
@@ -110,7 +111,7 @@ class QuestGenerator(Generator):
 
     def input_files(self, params: QuestParams) -> list[Path]:
         """The world and term files, when given as files."""
-        return [Path(p) for p in (params.world, params.filter_terms) if isinstance(p, str) and Path(p).is_file()]
+        return input_paths(params.world, params.filter_terms)
 
     def generate(self, params: QuestParams, ctx: Context) -> list[Asset]:
         world, invented, objectives = prepare_world(params, ctx)

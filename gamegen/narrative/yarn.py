@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from .graph import Condition, Dialogue, Effect, Value
+from .graph import Dialogue, Effect, one_line, value_text
 
 __all__ = ["StringEntry", "to_yarn", "string_table"]
 
@@ -30,21 +30,11 @@ class StringEntry:
 
 
 def _text(text: str) -> str:
-    """One line of Yarn text: whitespace collapsed, Yarn's markup and command characters escaped."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-
-
-def _value(value: Value) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(int(value))
-
-
-def _condition(c: Condition) -> str:
-    return f"${c.var} {c.op} {_value(c.value)}"
+    return one_line(text, _SPECIAL)
 
 
 def _effect(e: Effect) -> str:
-    value = f"${e.var} + {_value(e.value)}" if e.op == "add" else _value(e.value)
-    return f"<<set ${e.var} to {value}>>"
+    return f"<<set ${e.var} to {e.new_value('$')}>>"
 
 
 def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
@@ -62,17 +52,17 @@ def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
         line("---")
         if n.id == d.start:
             for name, value in d.declarations().items():
-                line(f"<<declare ${name} = {_value(value)}>>")
+                line(f"<<declare ${name} = {value_text(value)}>>")
         for e in n.effects:
             line(_effect(e))
         for ln in n.lines:
             if ln.condition:
-                line(f"<<if {_condition(ln.condition)}>>")
+                line(f"<<if {ln.condition.expression('$')}>>")
             line(f"{_text(ln.speaker)}: {_text(ln.text)} #line:{ln.id}", (ln.id, f"{ln.speaker}: {ln.text}", n.id))
             if ln.condition:
                 line("<<endif>>")
         for c in n.choices:
-            guard = f" <<if {_condition(c.condition)}>>" if c.condition else ""
+            guard = f" <<if {c.condition.expression('$')}>>" if c.condition else ""
             line(f"-> {_text(c.text)}{guard} #line:{c.id}", (c.id, c.text, n.id))
             for e in c.effects:
                 line(f"    {_effect(e)}")
