@@ -95,6 +95,14 @@ def test_splat_legend_json_names_the_four_layers(generic: dict[str, bytes]) -> N
     assert splat.shape == (65, 65, 4) and (splat.astype(np.int64).sum(axis=-1) == 255).all()
 
 
+def test_sea_level_turns_the_lowlands_to_sand() -> None:
+    def sand(sea_level: float) -> float:
+        assets = gamegen.generate("landscape.heightmap", seed=2, size=65, sea_level=sea_level, **QUICK)
+        return float(next(a.array[..., 0] for a in assets if a.name == "splat").mean())
+
+    assert sand(0.0) < 1 and sand(0.5) > sand(0.0) and sand(1.0) == 255
+
+
 def test_splat_weights_sum_to_255(assets: dict[str, gamegen.Asset]) -> None:
     splat = assets["splat"].array.astype(np.int64)
     assert splat.shape == (129, 129, 4)
@@ -125,6 +133,17 @@ def _curvature(heights: np.ndarray) -> float:
     """Mean absolute Laplacian of a heightmap."""
     h = heights.astype(np.float64)
     return float(np.abs(h[1:-1, 2:] + h[1:-1, :-2] + h[2:, 1:-1] + h[:-2, 1:-1] - 4 * h[1:-1, 1:-1]).mean())
+
+
+def test_erosion_strength_and_rain_set_how_much_soil_moves() -> None:
+    def worn(**params: object) -> int:
+        terrain = dict(size=65, octaves=5, thermal_iterations=0, mesh_resolution=16)
+        assets = {a.name: a for a in gamegen.generate("landscape.heightmap", seed=2, **terrain, **params)}
+        return int(assets["wear"].array.astype(np.int64).sum())
+
+    assert worn(erosion_strength=0.0) == 0
+    assert worn(erosion_strength=0.25) < worn(erosion_strength=1.0) < worn(erosion_strength=4.0)
+    assert worn(rain=0.05) < worn(rain=0.25) < worn(rain=1.0)
 
 
 def test_thermal_erosion_flattens_slopes_above_the_talus_angle_without_hydraulic_erosion() -> None:

@@ -27,7 +27,11 @@ PARALLEL_DROPLETS = 100_000
 
 @dataclass(frozen=True)
 class DropletSettings:
-    """Droplet physics in height units of ``metres / (metres_per_pixel * 100)``; defaults follow Beyer's thesis."""
+    """Droplet physics in height units of ``metres / (metres_per_pixel * 100)``; defaults follow Beyer's thesis.
+
+    ``strength`` scales both the sediment capacity and the erosion speed: either alone saturates (a droplet never
+    digs deeper than the height it descends), together they set how much soil the rain moves (0: none).
+    """
 
     passes: int = 4
     rain: float = 0.25
@@ -231,7 +235,7 @@ def hydraulic_erosion(
     physics = np.array(
         [
             s.inertia,
-            s.capacity,
+            s.capacity * s.strength,
             s.min_capacity,
             s.deposit_speed,
             s.erode_speed * s.strength,

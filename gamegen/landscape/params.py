@@ -31,7 +31,9 @@ class TerrainParams(Params):
     erosion_iterations: int = Field(
         4, ge=0, le=64, description="Rain passes of hydraulic (droplet) erosion; 0 turns hydraulic erosion off."
     )
-    erosion_strength: float = Field(1.0, ge=0.0, le=4.0, description="How much soil each droplet can pick up.")
+    erosion_strength: float = Field(
+        1.0, ge=0.0, le=4.0, description="How much soil each droplet can carry and how fast it picks it up (0: none)."
+    )
     rain: float = Field(0.25, ge=0.01, le=1.0, description="Droplets per pixel in each rain pass.")
     thermal_iterations: int = Field(
         10, ge=0, le=500, description="Thermal erosion steps (material slides down slopes steeper than the talus)."

@@ -23,8 +23,9 @@ __all__ = ["Terrain", "TerrainFields", "BLEND", "MARGIN"]
 
 BLEND = 32
 """Half-width (pixels) of the band in which neighbouring erosion blocks are cross-faded."""
-MARGIN = 32
-"""Extra halo (pixels) beyond the blend band, so that droplets cut off at a block's edge never reach used pixels."""
+MARGIN = DropletSettings().reach
+"""Extra halo (pixels) beyond the blend band: no first-pass droplet missing outside a block reaches the pixels it lends
+to the blend (later passes carry a small remainder further in, which the cross-fade evens out)."""
 
 # Noise value range (≈ 0.1 and 99.9 percentiles) mapped onto [0, 1] of the height range, per fractal kind.
 _NOISE_RANGE = {"fbm": (-0.45, 0.45), "billow": (-1.0, 0.0), "ridged": (-0.45, 1.0)}
