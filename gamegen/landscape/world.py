@@ -24,7 +24,7 @@ class World(Generator):
 
     name = "landscape.world"
     kind = "landscape"
-    version = "1.0.0"
+    version = "1.1.0"
     params = WorldParams
     quick_params = {
         "tile_size": 33,
