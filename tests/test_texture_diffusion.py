@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +11,7 @@ torch = pytest.importorskip("torch")
 
 from click.testing import CliRunner  # noqa: E402
 from PIL import Image  # noqa: E402
-from tiny_models import TINY_SD_MERGES, TINY_SD_VOCAB, make_tiny_sd  # noqa: E402
+from tiny_models import make_tiny_sd  # noqa: E402
 
 import gamegen  # noqa: E402
 from gamegen.cli import main  # noqa: E402
@@ -34,67 +33,6 @@ def pipe(tiny_sd):
     return load_diffusers_pipeline(tiny_sd).obj
 
 
-def make_tiny_sdxl(path: Path) -> Path:
-    """A tiny Stable Diffusion XL pipeline (two text encoders, micro-conditioning) as diffusers' own tests build it."""
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
-
-    torch.manual_seed(0)
-    unet = UNet2DConditionModel(
-        block_out_channels=(32, 64),
-        layers_per_block=2,
-        sample_size=32,
-        in_channels=4,
-        out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        attention_head_dim=(2, 4),
-        use_linear_projection=True,
-        addition_embed_type="text_time",
-        addition_time_embed_dim=8,
-        transformer_layers_per_block=(1, 2),
-        projection_class_embeddings_input_dim=80,
-        cross_attention_dim=64,
-    )
-    vae = AutoencoderKL(
-        block_out_channels=[32, 64],
-        in_channels=3,
-        out_channels=3,
-        latent_channels=4,
-        down_block_types=["DownEncoderBlock2D"] * 2,
-        up_block_types=["UpDecoderBlock2D"] * 2,
-    )
-    config = CLIPTextConfig(
-        bos_token_id=0,
-        eos_token_id=2,
-        hidden_size=32,
-        intermediate_size=37,
-        layer_norm_eps=1e-05,
-        num_attention_heads=4,
-        num_hidden_layers=5,
-        pad_token_id=1,
-        vocab_size=1000,
-        projection_dim=32,
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    (path.parent / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
-    (path.parent / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
-    tokenizer = CLIPTokenizer(str(path.parent / "vocab.json"), str(path.parent / "merges.txt"), model_max_length=77)
-    scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", steps_offset=1
-    )
-    StableDiffusionXLPipeline(
-        vae=vae,
-        text_encoder=CLIPTextModel(config),
-        tokenizer=tokenizer,
-        text_encoder_2=CLIPTextModelWithProjection(config),
-        tokenizer_2=tokenizer,
-        unet=unet,
-        scheduler=scheduler,
-    ).save_pretrained(path, safe_serialization=True)
-    return path
-
-
 def _image(pipe, latents: torch.Tensor) -> np.ndarray:
     """A float image from fixed initial latents (no randomness left in the call)."""
     return pipe("stone wall", num_inference_steps=3, height=64, width=64, latents=latents, output_type="np").images[0]
@@ -111,6 +49,31 @@ def test_rolling_the_latents_rolls_the_image_only_with_circular_padding(pipe, ax
     shift = (2 * dy, 2 * dx)
     assert np.abs(np.roll(tiled, shift, axis=(0, 1)) - tiled_rolled).max() < 1e-4
     assert np.abs(np.roll(plain, shift, axis=(0, 1)) - plain_rolled).max() > 1e-2
+
+
+@pytest.mark.parametrize("axes", ["x", "y", "xy"])
+def test_the_vae_encoder_wraps_too_so_image_to_image_keeps_tiling(pipe, axes):
+    """The encoder's downsampler zero-pads one trailing row and column itself; tiling must wrap those as well."""
+    image = torch.rand(1, 3, 64, 64, generator=torch.Generator().manual_seed(2)) * 2 - 1
+    dy, dx = (6 if "y" in axes else 0), (10 if "x" in axes else 0)  # image pixels; the latents move half as far
+
+    def errors() -> tuple[float, float]:
+        """How far encoding is from commuting with a roll along the tiled axes, and along the others."""
+        with torch.no_grad():
+            encode = lambda x: pipe.vae.encode(x).latent_dist.mean  # noqa: E731
+            latents = encode(image)
+            tiled = encode(torch.roll(image, (dy, dx), (2, 3))) - torch.roll(latents, (dy // 2, dx // 2), (2, 3))
+            other = (6, 0) if axes == "x" else (0, 10)
+            untiled = encode(torch.roll(image, other, (2, 3))) - torch.roll(
+                latents, (other[0] // 2, other[1] // 2), (2, 3)
+            )
+        return tiled.abs().max().item(), untiled.abs().max().item()
+
+    with circular_padding([pipe.unet, pipe.vae], axes):
+        tiled, untiled = errors()
+    assert tiled < 1e-4
+    assert untiled > 1e-3 or axes == "xy"  # the other axis keeps its zero padding
+    assert errors()[0] > 1e-3  # and plain zero padding again afterwards
 
 
 def test_padding_is_restored_so_one_pipeline_serves_both(pipe):
@@ -255,13 +218,15 @@ def test_missing_model_is_a_model_load_error(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")  # inside diffusers' Euler scheduler
-def test_sdxl_layout_is_chosen_from_the_model_index(tmp_path):
-    model = str(make_tiny_sdxl(tmp_path / "sdxl" / "model"))
+@pytest.mark.parametrize(("layout", "scheduler"), [("sd2", "DDIMScheduler"), ("sdxl", "EulerDiscreteScheduler")])
+def test_sd2_and_sdxl_layouts_load_from_the_model_index_and_tile(tmp_path, layout, scheduler):
+    model = str(make_tiny_sd(tmp_path / layout, layout))
     text = gamegen.generate("texture.diffusion", model=model, preview="none", **FAST)[0]
-    assert text.meta["diffusion"]["scheduler"] == "EulerDiscreteScheduler"
+    assert text.meta["diffusion"]["scheduler"] == scheduler
     assert max(text.meta["quality"]["seam_x"], text.meta["quality"]["seam_y"]) <= SEAM_LIMIT
     Image.fromarray(text.array).save(tmp_path / "init.png")
     image = gamegen.generate(
         "texture.diffusion", model=model, init_image=str(tmp_path / "init.png"), preview="none", size=64, steps=4
     )[0]
     assert image.array.shape == (64, 64, 3) and image.meta["diffusion"]["strength"] == 0.6
+    assert max(image.meta["quality"]["seam_x"], image.meta["quality"]["seam_y"]) <= SEAM_LIMIT

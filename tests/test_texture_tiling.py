@@ -1,4 +1,5 @@
-"""Circular padding per axis on Conv2d layers, including LoRA-patched ones (PEFT and diffusers' LoRACompatibleConv)."""
+"""Circular padding per axis on Conv2d layers, including LoRA-patched ones (PEFT and diffusers' LoRACompatibleConv)
+and the VAE encoder's self-padding downsamplers."""
 
 from __future__ import annotations
 
@@ -96,3 +97,28 @@ def test_diffusers_lora_compatible_conv_tiles(x):
         assert conv.padding == conv.lora_layer.down.padding == (1, 0)  # x arrives wrapped; y stays zero-padded
     assert patched == 1 and ex < 1e-5 and ey > 1e-3
     assert conv.padding == conv.lora_layer.down.padding == (1, 1)
+
+
+@pytest.mark.parametrize("lora", [False, True])
+def test_a_downsampler_that_pads_itself_wraps_too(x, lora):
+    """diffusers' Downsample2D(padding=0) (the VAE encoder's) zero-pads a trailing row and column before its conv."""
+    from diffusers.models.downsampling import Downsample2D
+    from peft import LoraConfig, inject_adapter_in_model
+
+    torch.manual_seed(0)
+    down = Downsample2D(3, use_conv=True, out_channels=4, padding=0, name="op").eval()  # as in the VAE encoder
+    if lora:
+        config = LoraConfig(r=2, target_modules=["conv"], init_lora_weights="gaussian")
+        down = inject_adapter_in_model(config, down)
+        torch.nn.init.normal_(down.conv.lora_B["default"].weight)
+
+    def error(dim: int) -> float:
+        """How far the stride-2 conv is from commuting with a roll by 2 input (1 output) pixels along ``dim``."""
+        with torch.no_grad():
+            return (down(torch.roll(x, 2, dim)) - torch.roll(down(x), 1, dim)).abs().max().item()
+
+    with circular_padding([down], "x") as patched:
+        ex, ey = error(3), error(2)
+    assert patched == (2 if lora else 1)  # the base conv and LoRA's A; B is 1×1 and sees A's output
+    assert ex < 1e-5 and ey > 1e-3
+    assert error(3) > 1e-3

@@ -1,13 +1,14 @@
 """Tiny offline models built in code and saved with ``save_pretrained``, loaded back through the user path.
 
-Shared by every neural test: a Stable Diffusion 1.x-layout pipeline (UNet, VAE, CLIP text encoder, CLIP
-tokenizer from a small vocab) and a GPT-2 with a byte-level BPE tokenizer trained on a few lines.
+Shared by every neural test: Stable Diffusion pipelines in the 1.x, 2.x and XL layouts (UNet, VAE, CLIP text
+encoders, a CLIP tokenizer from a small vocab) and a GPT-2 with a byte-level BPE tokenizer trained on a few lines.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Literal
 
 TINY_SD_VOCAB = [
     "<|startoftext|>",
@@ -44,13 +45,53 @@ TINY_SD_VOCAB = [
 TINY_SD_MERGES = ["#version: 0.2", "s t", "st o", "sto n", "ston e</w>"]
 
 
-def make_tiny_sd(path: Path) -> Path:
-    """Save a tiny StableDiffusionPipeline (diffusers' own test configs) to ``path`` and return it."""
+SdLayout = Literal["sd1", "sd2", "sdxl"]
+_BETAS = {"beta_start": 0.00085, "beta_end": 0.012, "beta_schedule": "scaled_linear", "steps_offset": 1}
+
+
+def _tiny_tokenizer(path: Path) -> Any:
+    """A CLIP tokenizer from TINY_SD_VOCAB and TINY_SD_MERGES, written beside ``path``."""
+    from transformers import CLIPTokenizer
+
+    src = path.parent / (path.name + "-tokenizer-src")
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
+    (src / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
+    return CLIPTokenizer(str(src / "vocab.json"), str(src / "merges.txt"), model_max_length=77)
+
+
+def make_tiny_sd(path: Path, layout: SdLayout = "sd1") -> Path:
+    """Save a tiny Stable Diffusion pipeline (diffusers' own test configs) to ``path`` and return it.
+
+    ``sd1``: StableDiffusionPipeline with DDIM; ``sd2``: the same class with SD 2.x's linear-projection attention
+    and a v-prediction scheduler; ``sdxl``: StableDiffusionXLPipeline (two text encoders, micro-conditioning) with
+    Euler.
+    """
     import torch
-    from diffusers import AutoencoderKL, DDIMScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+    from diffusers import (
+        AutoencoderKL,
+        DDIMScheduler,
+        EulerDiscreteScheduler,
+        StableDiffusionPipeline,
+        StableDiffusionXLPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     torch.manual_seed(0)
+    layout_unet: dict[str, Any] = {
+        "sd1": {"cross_attention_dim": 32},
+        "sd2": {"cross_attention_dim": 32, "attention_head_dim": (2, 4), "use_linear_projection": True},
+        "sdxl": {
+            "cross_attention_dim": 64,
+            "attention_head_dim": (2, 4),
+            "use_linear_projection": True,
+            "addition_embed_type": "text_time",
+            "addition_time_embed_dim": 8,
+            "transformer_layers_per_block": (1, 2),
+            "projection_class_embeddings_input_dim": 80,
+        },
+    }[layout]
     unet = UNet2DConditionModel(
         block_out_channels=(32, 64),
         layers_per_block=2,
@@ -59,7 +100,7 @@ def make_tiny_sd(path: Path) -> Path:
         out_channels=4,
         down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
         up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
+        **layout_unet,
     )
     vae = AutoencoderKL(
         block_out_channels=[32, 64],
@@ -69,42 +110,45 @@ def make_tiny_sd(path: Path) -> Path:
         down_block_types=["DownEncoderBlock2D", "DownEncoderBlock2D"],
         up_block_types=["UpDecoderBlock2D", "UpDecoderBlock2D"],
     )
-    text_encoder = CLIPTextModel(
-        CLIPTextConfig(
-            bos_token_id=0,
-            eos_token_id=2,
-            hidden_size=32,
-            intermediate_size=37,
-            layer_norm_eps=1e-05,
-            num_attention_heads=4,
-            num_hidden_layers=5,
-            pad_token_id=1,
-            vocab_size=1000,
+    config = CLIPTextConfig(
+        bos_token_id=0,
+        eos_token_id=2,
+        hidden_size=32,
+        intermediate_size=37,
+        layer_norm_eps=1e-05,
+        num_attention_heads=4,
+        num_hidden_layers=5,
+        pad_token_id=1,
+        vocab_size=1000,
+        **({"projection_dim": 32} if layout == "sdxl" else {}),
+    )
+    tokenizer = _tiny_tokenizer(path)
+    if layout == "sdxl":
+        pipe: Any = StableDiffusionXLPipeline(
+            vae=vae,
+            text_encoder=CLIPTextModel(config),
+            tokenizer=tokenizer,
+            text_encoder_2=CLIPTextModelWithProjection(config),
+            tokenizer_2=tokenizer,
+            unet=unet,
+            scheduler=EulerDiscreteScheduler(**_BETAS),
         )
-    )
-    tok_dir = path.parent / (path.name + "-tokenizer-src")
-    tok_dir.mkdir(parents=True, exist_ok=True)
-    (tok_dir / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(TINY_SD_VOCAB)}))
-    (tok_dir / "merges.txt").write_text("\n".join(TINY_SD_MERGES) + "\n")
-    tokenizer = CLIPTokenizer(str(tok_dir / "vocab.json"), str(tok_dir / "merges.txt"), model_max_length=77)
-    scheduler = DDIMScheduler(
-        beta_start=0.00085,
-        beta_end=0.012,
-        beta_schedule="scaled_linear",
-        clip_sample=False,
-        set_alpha_to_one=False,
-        steps_offset=1,
-    )
-    pipe = StableDiffusionPipeline(
-        unet=unet,
-        vae=vae,
-        text_encoder=text_encoder,
-        tokenizer=tokenizer,
-        scheduler=scheduler,
-        safety_checker=None,
-        feature_extractor=None,
-        requires_safety_checker=False,
-    )
+    else:
+        pipe = StableDiffusionPipeline(
+            unet=unet,
+            vae=vae,
+            text_encoder=CLIPTextModel(config),
+            tokenizer=tokenizer,
+            scheduler=DDIMScheduler(
+                **_BETAS,
+                clip_sample=False,
+                set_alpha_to_one=False,
+                prediction_type="v_prediction" if layout == "sd2" else "epsilon",
+            ),
+            safety_checker=None,
+            feature_extractor=None,
+            requires_safety_checker=False,
+        )
     pipe.save_pretrained(path, safe_serialization=True)
     return path
 
