@@ -2,14 +2,15 @@
 
 :func:`check_yarn` checks what a Yarn compiler would reject or what would break localisation: node headers and
 titles, ``---``/``===`` pairs, jumps to existing nodes, balanced ``<<if>>``/``<<endif>>``, declared variables,
-indented option bodies, a ``#line:`` id on every line and option (unique), and a CSV whose rows match those
-lines exactly. :func:`play_dialogue` compiles the Ink with inkjs and parses the Yarn with bondage.js, plays
+indented option bodies, a ``#line:`` id on every line and option (unique), and a strings CSV (Yarn Spinner for
+Unity's columns, with each text's SHA-256 lock) whose rows match those lines exactly. :func:`play_dialogue` compiles the Ink with inkjs and parses the Yarn with bondage.js, plays
 every path of both under each variable state a game may set, and compares what they show with the graph.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from pathlib import Path
@@ -103,10 +104,11 @@ def check_yarn(source: str, table: str, file: str) -> dict[str, dict[str, str]]:
     ids = [m for m in re.findall(r"#line:([A-Za-z0-9_]+)", source)]
     assert len(ids) == len(set(ids)), "duplicate #line: ids"
     reader = list(csv.reader(io.StringIO(table)))
-    assert reader[0] == ["id", "text", "file", "node", "lineNumber"]
-    assert {r[0] for r in reader[1:]} == set(lines) and len(reader) - 1 == len(lines)
-    for line_id, text, name, node, number in reader[1:]:
+    assert reader[0] == ["language", "id", "text", "file", "node", "lineNumber", "lock", "comment"]
+    assert {r[1] for r in reader[1:]} == set(lines) and len(reader) - 1 == len(lines)
+    for language, line_id, text, name, node, number, lock, comment in reader[1:]:
         assert name == file and {"text": text, "node": node, "line": number} == lines[line_id], line_id
+        assert (language, lock, comment) == ("en", hashlib.sha256(text.encode()).hexdigest()[:8], "")
     return lines
 
 
@@ -124,6 +126,7 @@ def play_dialogue(d: Dialogue, folder: Path, states: list[dict[str, Any]]) -> tu
     yarn_path = folder / f"{d.id}.yarn"
     yarn_path.write_text(yarn)
     check_yarn(yarn, string_table(entries, yarn_path.name), yarn_path.name)
+    assert {e.id: e.text for e in entries} == expected  # the strings CSV holds what the runtimes show
     inks, yarns = [], []
     for i, state in enumerate(states):
         ink_path = folder / f"{d.id}_{i}.ink"

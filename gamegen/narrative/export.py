@@ -34,7 +34,7 @@ def export_dialogue(asset: DialogueAsset, ctx: ExportContext) -> list[ExportedFi
             f"{asset.name}.strings.csv",
             string_table(entries, yarn_name).encode(),
             "text/csv",
-            {"format": "yarn-string-table", "lines": len(entries), "yarn": yarn_name},
+            {"format": "yarn-string-table", "language": "en", "lines": len(entries), "yarn": yarn_name},
         ),
         ExportedFile(
             f"{asset.name}.json",

@@ -2,12 +2,15 @@
 
 One node per graph node (``title:``, ``---``, body, ``===``); lines ``Speaker: text #line:<id>``; options
 ``-> text <<if cond>> #line:<id>`` with indented ``<<set>>``/``<<jump>>`` bodies; ``<<declare>>`` for every
-variable in the start node. The string table has Yarn Spinner's CSV columns ``id,text,file,node,lineNumber``.
+variable in the start node. The string table is Yarn Spinner for Unity's strings CSV
+(``language,id,text,file,node,lineNumber,lock,comment``; ``lock`` is the first 8 hex digits of the text's SHA-256,
+which tells translators when a line changed), so it imports as a base localisation and seeds translations.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -73,10 +76,13 @@ def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
     return "\n".join(out) + "\n", entries
 
 
-def string_table(entries: list[StringEntry], file: str) -> str:
-    """Yarn Spinner's string table CSV (``id,text,file,node,lineNumber``) for the lines of ``file``."""
+def string_table(entries: list[StringEntry], file: str, language: str = "en") -> str:
+    """Yarn Spinner's strings CSV for the lines of ``file``, written in ``language`` (gamegen's grammars are English)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["id", "text", "file", "node", "lineNumber"])
-    writer.writerows([e.id, e.text, file, e.node, e.line_number] for e in entries)
+    writer.writerow(["language", "id", "text", "file", "node", "lineNumber", "lock", "comment"])
+    writer.writerows(
+        [language, e.id, e.text, file, e.node, e.line_number, hashlib.sha256(e.text.encode()).hexdigest()[:8], ""]
+        for e in entries
+    )
     return buf.getvalue()
