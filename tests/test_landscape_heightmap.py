@@ -18,6 +18,7 @@ import gamegen
 from gamegen.cli import main
 from gamegen.landscape.assets import HeightmapAsset
 from gamegen.landscape.engine import VALID_SIZES, unreal_import_settings
+from gamegen.landscape.mesh import terrain_mesh
 from gamegen.landscape.params import HeightmapParams
 
 QUICK = dict(octaves=5, erosion_iterations=1, thermal_iterations=2, mesh_resolution=32)
@@ -279,6 +280,20 @@ def test_gltf_terrain_is_valid_and_chunked(tmp_path: Path) -> None:
     assert vertices < 257 * 257
     extent = [gltf.accessors[m.primitives[0].attributes.POSITION] for m in gltf.meshes]
     assert max(a.max[0] for a in extent) == max(a.max[2] for a in extent) == 256 * 2.0  # metres, both edges kept
+
+
+def test_a_4097_map_becomes_a_decimated_chunked_mesh() -> None:
+    size = 4097
+    slope = np.tile(np.arange(size + 2, dtype=np.float32), (size + 2, 1))  # one metre up per pixel eastwards
+    mesh = terrain_mesh("t", slope, 1.0, 512, np.zeros((size, size, 3), np.uint8))
+    assert len(mesh.parts) == 16 and max(p.positions.shape[0] for p in mesh.parts) == 129 * 129
+    assert sum(p.positions.shape[0] for p in mesh.parts) < 300_000  # not 16.8 million
+    assert mesh.material.base_color.shape == (1024, 1024, 3)
+    corner = np.concatenate([p.positions for p in mesh.parts]).max(axis=0)
+    np.testing.assert_allclose(corner, [4096.0, 4097.0, 4096.0])  # full extent; heights kept at the east edge
+    np.testing.assert_allclose(
+        mesh.parts[0].normals[0] / np.linalg.norm(mesh.parts[0].normals[0]), [-(0.5**0.5), 0.5**0.5, 0]
+    )
 
 
 @pytest.mark.parametrize(("profile", "size"), [("unity", 65), ("unreal", 127), ("godot", 65)])

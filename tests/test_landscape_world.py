@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +73,23 @@ def test_a_tile_made_alone_equals_the_same_tile_in_the_world(world: dict[str, np
     assert not np.array_equal(other["height_x1_y1"], world["height_x1_y1"])
 
 
+_ONE_THREAD_TILE = """
+import json, sys, gamegen
+from gamegen.landscape import erosion
+erosion.PARALLEL_DROPLETS = 0  # every pass through the parallel kernel, on one thread
+assets = gamegen.generate("landscape.world", seed=11, tile_x=1, tile_y=1, **json.loads(sys.argv[1]))
+sys.stdout.buffer.write(next(a.heights for a in assets if a.name.startswith("height")).tobytes())
+"""
+
+
+def test_a_tile_is_the_same_on_one_thread_through_the_parallel_kernels(world: dict[str, np.ndarray]) -> None:
+    """Another machine (other core count, other droplet kernel) makes the same bytes."""
+    settings = json.dumps(dict(tile_size=TILE, grid=2, **TERRAIN))
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    child = subprocess.run([sys.executable, "-c", _ONE_THREAD_TILE, settings], capture_output=True, env=env, check=True)
+    assert child.stdout == world["height_x1_y1"].tobytes()
+
+
 def test_tiles_equal_the_region_made_in_one_piece(world: dict[str, np.ndarray]) -> None:
     whole = _heights(gamegen.generate("landscape.world", seed=11, tile_size=2 * TILE - 1, grid=1, **TERRAIN))
     np.testing.assert_array_equal(_assembled(world), whole["height_x0_y0"])
@@ -115,9 +135,22 @@ def test_tile_outside_the_grid_and_bad_tile_size_are_parameter_errors(tmp_path: 
     assert result.exit_code == 2 and "tile_size=64" in result.output and "4097" in result.output
 
 
-@pytest.mark.parametrize(
-    ("profile", "size", "height_file"), [("unity", 33, "raw"), ("unreal", 127, "png"), ("godot", 33, "r16")]
-)
+ENGINES = [("unity", 33, "raw"), ("unreal", 127, "png"), ("godot", 33, "r16")]
+"""Profile, a size it accepts, and its height file: both generators run from the CLI for each engine."""
+
+
+@pytest.mark.parametrize(("profile", "size", "height_file"), ENGINES)
+def test_cli_builds_an_engine_ready_heightmap(tmp_path: Path, profile: str, size: int, height_file: str) -> None:
+    settings = [f"size={size}", "octaves=4", "erosion_iterations=1", "mesh_resolution=16"]
+    args = ["generate", "landscape.heightmap", "-o", str(tmp_path), "--profile", profile]
+    result = CliRunner().invoke(main, [*args, *(x for s in settings for x in ("--set", s))])
+    assert result.exit_code == 0, result.output
+    root = tmp_path / "landscape.heightmap"
+    assert {f"height.{height_file}", "height.json", "terrain.glb", "splat.png"} <= {p.name for p in root.iterdir()}
+    assert json.loads((root / "height.json").read_text())["size"] == size
+
+
+@pytest.mark.parametrize(("profile", "size", "height_file"), ENGINES)
 def test_cli_builds_one_tile_of_an_engine_ready_world(
     tmp_path: Path, profile: str, size: int, height_file: str
 ) -> None:
