@@ -10,6 +10,7 @@ import pytest
 
 import gamegen
 from gamegen.narrative.filter import ContentFilter, ContentFilterError, default_lists, parse_terms
+from gamegen.narrative.graph import Dialogue, Line, Node
 
 
 def hits(texts: list[str], rating: str = "teen") -> set[tuple[str, str]]:
@@ -99,6 +100,14 @@ def test_dialogue_lines_are_filtered(tmp_path):
     asset = gamegen.generate("narrative.dialogue", npc=npc, filter_terms=str(terms), content_filter="flag")[0]
     record = asset.meta["content_filter"]
     assert record["flagged"] and record["hits"] == [{"sample": "0", "list": "custom", "term": "Tom"}]
+    # speakers and the title are checked too: the Ink, Yarn and JSON files show them
+    d = Dialogue(
+        id="d",
+        title="A gory tale",
+        start="a",
+        nodes=[Node(id="a", lines=[Line(id="a0", speaker="Gore Ann", text="hi")])],
+    )
+    assert {h.term for h in ContentFilter(default_lists(), "teen").check(d.texts())} == {"gore", "gory"}
 
 
 def test_missing_term_file_is_a_param_error():

@@ -72,11 +72,12 @@ def test_generate_text_is_seeded_and_leaves_global_rng_alone(model):
         generate_text(model, "x", ctx, top_p=0)
 
 
-def test_top_k_one_is_greedy(model):
+def test_top_k_one_and_a_tiny_top_p_are_greedy(model):
     ctx = gamegen.Context(0)
     greedy = open_decoder(model, ctx, Sampling(greedy=True)).restart("A rusty sword")
     top1 = open_decoder(model, ctx, Sampling(temperature=1.5, top_k=1, top_p=1.0)).restart("A rusty sword")
-    assert greedy.continue_text(15) == top1.continue_text(15)
+    nucleus = open_decoder(model, ctx, Sampling(temperature=1.5, top_k=0, top_p=1e-6)).restart("A rusty sword")
+    assert greedy.continue_text(15) == top1.continue_text(15) == nucleus.continue_text(15)
 
 
 def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):

@@ -131,8 +131,9 @@ class Dialogue(_Model):
         return dict(sorted(out.items()))
 
     def texts(self) -> list[str]:
-        """Every line and choice text (what the content filter reads)."""
-        return [t for n in self.nodes for t in (*(ln.text for ln in n.lines), *(c.text for c in n.choices))]
+        """The title, every speaker, line and choice text: all that the files show (what the content filter reads)."""
+        speakers = {ln.speaker: None for n in self.nodes for ln in n.lines}
+        return [self.title, *speakers, *(x.text for n in self.nodes for x in (*n.lines, *n.choices))]
 
 
 @dataclass
