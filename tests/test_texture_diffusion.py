@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from build_gens import offline_hub  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from PIL import Image  # noqa: E402
 from tiny_models import make_tiny_sd  # noqa: E402
@@ -194,9 +197,13 @@ def test_image_to_texture_variations(tiny_sd, tmp_path):
     ("params", "needle"),
     [
         ({"size": 96}, "size=96: value error, must be a multiple of 64"),
-        ({"tiling": "z"}, "tiling='z'"),
         ({"init_image": "/no/such.png"}, "init_image='/no/such.png': no such file"),
         ({"steps": 0}, "allowed: 1 ≤ steps ≤ 150"),
+        ({"tiling": "z"}, "tiling='z': input should be 'none', 'x', 'y' or 'xy'"),
+        ({"strength": 0}, "allowed: 0.0 < strength ≤ 1.0"),
+        ({"guidance": -1}, "allowed: 0.0 ≤ guidance ≤ 30.0"),
+        ({"count": 9}, "allowed: 1 ≤ count ≤ 8"),
+        ({"size": 4096}, "allowed: 64 ≤ size ≤ 2048"),
     ],
 )
 def test_bad_parameters_are_named(tiny_sd, params, needle):
@@ -210,6 +217,39 @@ def test_too_little_strength_for_the_steps_is_refused(tiny_sd, tmp_path):
     Image.new("RGB", (64, 64), (128, 128, 128)).save(path)
     with pytest.raises(gamegen.ParamError, match=r"strength=0.1: with steps=2 no denoising step"):
         gamegen.generate("texture.diffusion", model=tiny_sd, init_image=str(path), strength=0.1, **FAST)
+
+
+def test_a_broken_seamless_promise_is_an_error(tiny_sd, monkeypatch):
+    """The quality check runs on the generated set: an image with a seam fails a promised axis, not the others."""
+    ramp = np.repeat(np.linspace(0, 255, 64).astype(np.uint8)[None, :, None], 64, 0).repeat(3, 2)  # seam across x
+    monkeypatch.setattr("gamegen.ml.diffusion.text_to_image", lambda *a, **k: [ramp])
+    with pytest.raises(gamegen.QualityError, match="albedo: promised to tile along x"):
+        gamegen.generate("texture.diffusion", model=tiny_sd, tiling="xy", **FAST)
+    assets = gamegen.generate("texture.diffusion", model=tiny_sd, tiling="y", preview="none", **FAST)
+    assert assets[0].meta["quality"]["seam_x"] > SEAM_LIMIT
+
+
+def test_tiling_a_model_without_a_unet_is_refused(tiny_sd, monkeypatch):
+    """Transformer pipelines (SD3, Flux) have no convolutions to pad: tiling is a parameter error, not a seam."""
+    loaded = load_diffusers_pipeline(tiny_sd)
+
+    class Transformer:
+        unet = None
+
+    monkeypatch.setattr("gamegen.ml.load_diffusers_pipeline", lambda *a, **k: replace(loaded, obj=Transformer()))
+    with pytest.raises(gamegen.ParamError, match="tiling='xy': .* has no UNet .* use tiling=none"):
+        gamegen.generate("texture.diffusion", model=tiny_sd, tiling="xy", **FAST)
+
+
+def test_a_hub_id_loads_from_the_hugging_face_cache(tiny_sd, tmp_path, monkeypatch):
+    download = offline_hub(monkeypatch, tmp_path / "hf")
+    snapshot = download("gamegen-tests/tiny-sd", b"")
+    shutil.copytree(tiny_sd, snapshot, dirs_exist_ok=True)
+    (snapshot / "model.safetensors").unlink()  # only the pipeline's own files
+    gamegen.generate("texture.diffusion", model="gamegen-tests/tiny-sd", out=tmp_path / "b", preview="none", **FAST)
+    entry = json.loads((tmp_path / "b/manifest.json").read_text())["assets"][0]
+    assert entry["provenance"]["models"][0]["model_id"] == "gamegen-tests/tiny-sd"
+    assert entry["files"][0]["meta"]["diffusion"]["model"] == "gamegen-tests/tiny-sd"
 
 
 def test_missing_model_is_a_model_load_error(tmp_path):
