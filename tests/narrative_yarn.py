@@ -3,8 +3,9 @@
 :func:`check_yarn` checks what a Yarn compiler would reject or what would break localisation: node headers and
 titles, ``---``/``===`` pairs, jumps to existing nodes, balanced ``<<if>>``/``<<endif>>``, declared variables,
 indented option bodies, a ``#line:`` id on every line and option (unique), and a strings CSV (Yarn Spinner for
-Unity's columns, with each text's SHA-256 lock) whose rows match those lines exactly. :func:`play_dialogue` compiles the Ink with inkjs and parses the Yarn with bondage.js, plays
-every path of both under each variable state a game may set, and compares what they show with the graph.
+Unity's columns, with each text's SHA-256 lock) whose rows match those lines exactly. :func:`play_dialogue`
+compiles the Ink with inkjs and parses the Yarn with bondage.js, plays every path of both under each variable
+state a game may set, and compares what they show with the graph.
 """
 
 from __future__ import annotations

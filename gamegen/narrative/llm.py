@@ -4,8 +4,8 @@ The model is a local folder or a hub id the user names, loaded through :func:`ga
 the manifest labels the output AI-generated). Sampling is seeded from the run (temperature, top-k, top-p,
 a token budget, or greedy). Quests and dialogue use the same structures as ``narrative.quest`` and
 ``narrative.dialogue``, enforced, not hoped for: the structure is fixed and only values are decoded, under
-token masks and closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and transformers are
-imported only when a model is used, so ``gamegen list`` stays light.
+token masks and closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and
+transformers are imported only when a model is used, so ``gamegen list`` stays light.
 """
 
 from __future__ import annotations

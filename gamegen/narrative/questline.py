@@ -223,7 +223,7 @@ def cast_quest(
     target: str | None = None,
     location: str | None = None,
 ) -> Cast:
-    """Complete a cast: whatever is not given is drawn from the world (recipients and witnesses differ from the giver)."""
+    """Complete a cast: what is not given is drawn from the world (recipients and witnesses differ from the giver)."""
     giver = giver or _pick(rng, world.character_names)
     target = target or _pick(rng, target_pool(world, objective, giver))
     location = location or (target if objective == "explore" else _pick(rng, world.places))
@@ -241,7 +241,7 @@ def cast_quest(
 
 
 def quest_grammar(cast: Cast, extra: dict[str, str] | None = None) -> Grammar:
-    """The built-in quest text grammar with the cast injected as symbols (``#giver#``, ``#target#``, ``#place#`` ...)."""
+    """The built-in quest text grammar with the cast injected as symbols (``#giver#``, ``#target#``, ``#place#``...)."""
     facts = {
         "giver": cast.giver,
         "target": cast.target,

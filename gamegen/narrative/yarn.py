@@ -77,7 +77,7 @@ def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
 
 
 def string_table(entries: list[StringEntry], file: str, language: str = "en") -> str:
-    """Yarn Spinner's strings CSV for the lines of ``file``, written in ``language`` (gamegen's grammars are English)."""
+    """Yarn Spinner's strings CSV for the lines of ``file`` in ``language`` (gamegen's grammars write English)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["language", "id", "text", "file", "node", "lineNumber", "lock", "comment"])
