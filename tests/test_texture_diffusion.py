@@ -21,6 +21,8 @@ from gamegen.cli import main  # noqa: E402
 from gamegen.ml import load_diffusers_pipeline  # noqa: E402
 from gamegen.ml.diffusion import text_to_image  # noqa: E402
 from gamegen.ml.tiling import circular_padding  # noqa: E402
+from gamegen.texture.diffusion import resize_tiling  # noqa: E402
+from gamegen.texture.noise import spectral_noise  # noqa: E402
 from gamegen.texture.quality import SEAM_LIMIT  # noqa: E402
 
 FAST = {"size": 64, "steps": 2}
@@ -191,6 +193,22 @@ def test_image_to_texture_variations(tiny_sd, tmp_path):
     assert assets[0].meta["diffusion"]["strength"] == 0.5
     manifest = json.loads((tmp_path / "out/manifest.json").read_text())
     assert "bricks.png" in manifest["assets"][0]["provenance"]["inputs"]
+
+
+@pytest.mark.parametrize("src", [96, 48])  # shrink 3:2 and enlarge 3:4; a 3-pixel roll is a whole output shift
+def test_the_init_image_is_resized_across_its_tiled_edges(src):
+    """Resizing commutes with rolling along the tiled axes (no seam from clamped borders), and only along those."""
+    grey = np.round(spectral_noise(np.random.default_rng(0), src, src / 4, beta=1.0) * 255).astype(np.uint8)
+    rgb = np.repeat(grey[..., None], 3, axis=2)
+
+    def error(tiling: str, axis: int) -> int:
+        """Largest difference between resizing a 3-pixel roll and rolling the resized image."""
+        out = resize_tiling(rgb, 64, tiling).astype(int)
+        return int(np.abs(resize_tiling(np.roll(rgb, 3, axis), 64, tiling) - np.roll(out, 3 * 64 // src, axis)).max())
+
+    assert error("xy", 0) == error("xy", 1) == 0
+    assert error("x", 1) == 0 and error("x", 0) > 5  # y keeps the clamped border
+    assert min(error("none", 0), error("none", 1)) > 5
 
 
 @pytest.mark.parametrize(

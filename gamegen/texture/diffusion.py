@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,24 @@ from ..ml.tiling import TilingAxes
 from ..params import Field
 from .pbr import PbrParams, from_image, set_assets
 
-__all__ = ["DiffusionParams", "TextureDiffusion", "DEFAULT_MODEL"]
+__all__ = ["DiffusionParams", "TextureDiffusion", "DEFAULT_MODEL", "resize_tiling"]
 
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+
+
+def resize_tiling(rgb: np.ndarray, size: int, tiling: TilingAxes) -> np.ndarray:
+    """``rgb`` (uint8 HxWx3) resized to ``size``² by Lanczos, reading across the edges of the tiled axes.
+
+    A plain resize clamps at the borders and so puts a seam into a tiling image; here the filter sees the wrapped
+    neighbours instead (the image is wrap-padded by the filter's reach and only its own region is resampled).
+    """
+    from PIL import Image
+
+    h, w = rgb.shape[:2]
+    # Lanczos reads 3 source pixels each way, 3 × the shrink factor when shrinking
+    my, mx = (math.ceil(3 * max(1.0, n / size)) + 1 if axis in tiling else 0 for n, axis in ((h, "y"), (w, "x")))
+    padded = Image.fromarray(np.pad(rgb, ((my, my), (mx, mx), (0, 0)), mode="wrap"))
+    return np.asarray(padded.resize((size, size), Image.Resampling.LANCZOS, box=(mx, my, mx + w, my + h)))
 
 
 class DiffusionParams(PbrParams):
@@ -53,7 +69,7 @@ class TextureDiffusion(Generator):
 
     name = "texture.diffusion"
     kind = "texture"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: image-to-texture wraps the resize and the VAE encoder on the tiled axes
     params = DiffusionParams
     quick_params: dict[str, Any] = {"size": 64, "steps": 2}
     time_budget_s = 120.0
@@ -79,8 +95,8 @@ class TextureDiffusion(Generator):
         from PIL import Image
 
         with Image.open(io.BytesIO(ctx.read_input(params.init_image))) as img:
-            rgb = img.convert("RGB").resize((params.size, params.size), Image.Resampling.LANCZOS)
-        return np.asarray(rgb)
+            rgb = np.asarray(img.convert("RGB"))
+        return resize_tiling(rgb, params.size, params.tiling)
 
     def generate(self, params: DiffusionParams, ctx: Context) -> list[Asset]:
         from ..ml import load_diffusers_pipeline
