@@ -172,6 +172,23 @@ def test_mesh_asset_exports_as_glb_the_validator_accepts(tmp_path):
     gamegen.generate(Quad, out=tmp_path / "b")
     report = validate_gltf(tmp_path / "b/texture.testquad/quad.glb")
     assert report["numErrors"] == 0, report["messages"]
+    assert report["messages"] == []  # tangents ship with the normal map: nothing left for the viewer to guess
+
+
+def test_tangents_follow_u_and_the_image_up_direction():
+    from gamegen.export.gltf import vertex_tangents
+
+    positions = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 1], [0, 0, 1]], np.float32)
+    normals = np.tile(np.array([[0, 1, 0]], np.float32), (4, 1))
+    indices = np.array([[0, 2, 1], [0, 3, 2]])
+    # v grows along +z, so the image's "up" (−v) is −z = cross(normal, +x): a right-handed frame, w = +1
+    plain = vertex_tangents(positions, normals, np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32), indices)
+    np.testing.assert_allclose(plain, [[1, 0, 0, 1]] * 4, atol=1e-6)
+    mirrored = vertex_tangents(positions, normals, np.array([[0, 1], [1, 1], [1, 0], [0, 0]], np.float32), indices)
+    np.testing.assert_allclose(mirrored, [[1, 0, 0, -1]] * 4, atol=1e-6)  # v flipped: the frame is mirrored
+    flat = vertex_tangents(positions, normals, np.zeros((4, 2), np.float32), indices)  # no usable UVs
+    np.testing.assert_allclose(np.linalg.norm(flat[:, :3], axis=1), 1, atol=1e-6)
+    np.testing.assert_allclose(flat[:, :3] @ [0, 1, 0], 0, atol=1e-6)
 
 
 def test_normal_maps_follow_the_profile_convention(tmp_path):

@@ -69,6 +69,35 @@ def _material(packer: _Packer, mat: Material) -> g.Material:
     return out
 
 
+def vertex_tangents(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """Per-vertex glTF tangents (N,4): xyz along increasing u, w = ±1 so that cross(normal, xyz)·w points up the image.
+
+    Triangle tangents from the UV derivatives (as MikkTSpace), summed per vertex, made orthogonal to the normal.
+    glTF's v runs down the image, so "up" is −dP/dv. A vertex with no usable UVs gets any unit vector ⊥ normal.
+    """
+    n = normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+    p0, p1, p2 = (positions[indices[:, k]].astype(np.float64) for k in range(3))
+    t0, t1, t2 = (uvs[indices[:, k]].astype(np.float64) for k in range(3))
+    e1, e2, d1, d2 = p1 - p0, p2 - p0, t1 - t0, t2 - t0
+    det = d1[:, :1] * d2[:, 1:] - d2[:, :1] * d1[:, 1:]
+    inv = np.divide(1.0, det, out=np.zeros_like(det), where=np.abs(det) > 1e-20)
+    dpdu = (e1 * d2[:, 1:] - e2 * d1[:, 1:]) * inv
+    dpdv = (e2 * d1[:, :1] - e1 * d2[:, :1]) * inv
+    tan, bit = np.zeros((len(positions), 3)), np.zeros((len(positions), 3))
+    for k in range(3):
+        np.add.at(tan, indices[:, k], dpdu)
+        np.add.at(bit, indices[:, k], dpdv)
+    tan -= n * np.sum(n * tan, axis=1, keepdims=True)
+    length = np.linalg.norm(tan, axis=1, keepdims=True)
+    axis = np.where(np.abs(n[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+    fallback = np.cross(n, axis)
+    tan = np.where(
+        length > 1e-12, tan / np.maximum(length, 1e-12), fallback / np.linalg.norm(fallback, axis=1)[:, None]
+    )
+    w = np.where(np.sum(np.cross(n, tan) * -bit, axis=1) < 0, -1.0, 1.0)
+    return np.concatenate([tan, w[:, None]], axis=1).astype(np.float32)
+
+
 def encode_glb(asset: MeshAsset, provenance: dict[str, Any] | None = None) -> bytes:
     """Encode a MeshAsset as a self-contained .glb that the Khronos validator accepts."""
     gltf = g.GLTF2(
@@ -89,7 +118,12 @@ def encode_glb(asset: MeshAsset, provenance: dict[str, Any] | None = None) -> by
             attrs.NORMAL = packer.accessor(n.astype(np.float32), "VEC3", g.ARRAY_BUFFER)
         if part.uvs is not None:
             repeat = asset.material.uv_repeat if asset.material is not None else 1.0
-            attrs.TEXCOORD_0 = packer.accessor((part.uvs * repeat).astype(np.float32), "VEC2", g.ARRAY_BUFFER)
+            uvs = (part.uvs * repeat).astype(np.float32)
+            attrs.TEXCOORD_0 = packer.accessor(uvs, "VEC2", g.ARRAY_BUFFER)
+            if part.normals is not None and asset.material is not None and asset.material.normal is not None:
+                # a normal map needs a tangent frame; shipping it spares every engine its own guess
+                tangents = vertex_tangents(part.positions, part.normals, uvs, part.indices)
+                attrs.TANGENT = packer.accessor(tangents, "VEC4", g.ARRAY_BUFFER)
         idx = part.indices.reshape(-1)
         idx = idx.astype(np.uint16) if len(part.positions) <= 65535 else idx.astype(np.uint32)
         prim = g.Primitive(
