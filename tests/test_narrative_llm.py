@@ -80,6 +80,14 @@ def test_top_k_one_and_a_tiny_top_p_are_greedy(model):
     assert greedy.continue_text(15) == top1.continue_text(15) == nucleus.continue_text(15)
 
 
+def assert_matches_info_schema(path):
+    """The file validates (jsonschema, a consumer of our own) against what `gamegen info narrative.llm` publishes."""
+    import jsonschema
+
+    schema = gamegen.registry.get("narrative.llm").output_schema()
+    jsonschema.validate(json.loads(path.read_text()), schema)
+
+
 def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):
     gamegen.generate(
         "narrative.llm",
@@ -93,6 +101,7 @@ def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):
     )
     data = json.loads((tmp_path / "b" / "narrative.llm" / "item.json").read_text())
     assert len(data["results"]) == 2 and all(data["results"]) and data["prompt"] == "Item: a rusty sword\nDescription:"
+    assert_matches_info_schema(tmp_path / "b" / "narrative.llm" / "item.json")
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     entry = manifest["assets"][0]
     assert all(f["ai_generated"] for f in entry["files"])
@@ -105,6 +114,7 @@ def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_pat
     gamegen.generate("narrative.llm", model=model, seed=3, out=tmp_path / "b", **QUEST)
     folder = tmp_path / "a" / "narrative.llm"
     line = QuestLine.model_validate_json((folder / "questline.json").read_text())  # the procedural schema
+    assert_matches_info_schema(folder / "questline.json")
     assert len(line.quests) == 2 and line.world.places == WORLD["places"]
     assert {q.giver for q in line.quests} <= {"Ada", "Bo"} and all(0 < len(q.title) <= 16 for q in line.quests)
     for name in ("questline.json", "dialogue_q1.ink", "dialogue_q2.yarn"):
@@ -129,6 +139,7 @@ def test_dialogue_task_voices_an_npc_in_every_format(model, tmp_path):
         "npc_old_tom.yarn",
     ]
     d = Dialogue.model_validate_json((folder / "npc_old_tom.json").read_text())
+    assert_matches_info_schema(folder / "npc_old_tom.json")
     assert d == again.dialogue and again.meta["dialogue"]["valid"]  # seeded, and validated like the procedural one
     spoken = [ln for n in d.nodes for ln in n.lines]
     assert {ln.speaker for ln in spoken} == {"Old Tom"} and all(0 < len(ln.text) <= 16 for ln in spoken)

@@ -72,6 +72,10 @@ def info_cmd(name: str, as_json: bool) -> None:
         click.echo(f"\nOutput: {out.get('title', 'JSON')} (JSON; full schema with --json)")
         for key, prop in out.get("properties", {}).items():
             click.echo(f"  {key}: {prop.get('type') or prop.get('$ref', '').rsplit('/', 1)[-1] or 'any'}")
+        for alternative in out.get("anyOf", []):  # outputs that depend on a parameter: one schema each
+            name = alternative.get("$ref", "").rsplit("/", 1)[-1]
+            described = out.get("$defs", {}).get(name, {}).get("description", "").split("\n")[0]
+            click.echo(f"  {name}: {described}" if described else f"  {name}")
 
 
 @main.command("generate")

@@ -16,6 +16,7 @@ from string import Formatter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
+from pydantic import BaseModel, TypeAdapter
 
 from ..assets import Asset, DataAsset, TextAsset
 from ..context import Context
@@ -166,6 +167,14 @@ def _world_facts(world: World) -> str:
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in parts if v)
 
 
+class FreeText(BaseModel):
+    """``<task>.json`` of the free-text tasks (lore, item, npc_line, text): the prompt and the filtered samples."""
+
+    task: str
+    prompt: str
+    results: list[str]
+
+
 def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
     prompt = load_template(params.task, params.prompt, "prompt", ctx).format(subject=params.subject)
     stop = "\n" if params.task == "npc_line" else None
@@ -176,7 +185,7 @@ def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder],
     results = [first_clean(sample, lambda t: [t], report, params.filter_attempts, f"{i}.") for i in range(params.count)]
     meta = {"content_filter": report.meta()}
     return [
-        DataAsset(params.task, {"task": params.task, "prompt": prompt, "results": results}, meta=meta),
+        DataAsset(params.task, FreeText(task=params.task, prompt=prompt, results=results).model_dump(), meta=meta),
         TextAsset(params.task, "\n\n".join(results) + "\n", ".txt", meta=meta),
     ]
 
@@ -267,8 +276,9 @@ class LLMGenerator(Generator):
 
     @classmethod
     def output_schema(cls) -> dict[str, Any]:
-        """The JSON Schema of ``questline.json`` (task=quest)."""
-        return QuestLine.model_json_schema()
+        """One JSON Schema per task, as alternatives: QuestLine (quest), Dialogue (dialogue), FreeText (the others)."""
+        schema = TypeAdapter(QuestLine | Dialogue | FreeText).json_schema()
+        return {"title": "QuestLine, Dialogue or FreeText (by task)", **schema}
 
     def input_files(self, params: LLMParams) -> list[Path]:
         """The model folder (when local), prompt, world and term files."""
