@@ -135,6 +135,16 @@ def test_a_hub_model_is_keyed_by_its_downloaded_files(tmp_path, run, monkeypatch
     assert crate["provenance"]["ai_generated"] is True and "org/crates" in json.dumps(crate["provenance"])
 
 
+def test_a_pinned_hub_revision_keeps_its_cache_entry_when_the_hub_moves_on(tmp_path, run, monkeypatch):
+    download = build_gens.offline_hub(monkeypatch, tmp_path / "hf")
+    first = download("org/crates", b"\x01" * 64)
+    pinned = f"org/crates@{first.name}"
+    assert run(recipe(model=pinned))["crate"] == "built"
+    download("org/crates", b"\x02" * 64)  # a newer revision becomes main
+    assert run(recipe(model=pinned))["crate"] == "cached"
+    assert run(recipe(model="org/crates"))["crate"] == "built"  # unpinned: follows main
+
+
 def test_a_hub_model_not_downloaded_yet_is_built_then_cached_under_its_weights(tmp_path, run, monkeypatch):
     """Planning never downloads: the job fetches the model, and its entry is keyed by what it fetched."""
     import huggingface_hub

@@ -15,6 +15,7 @@ from gamegen.ml import (  # noqa: E402
     check_weights,
     load_causal_lm,
     load_diffusers_pipeline,
+    parse_hub_id,
     resolve_model_path,
     select_device,
     select_dtype,
@@ -75,6 +76,18 @@ def test_unknown_hub_id_offline_fails_clearly(monkeypatch):
         resolve_model_path("nobody-here/no-such-model-xyz", progress=lambda m: None)
     with pytest.raises(gamegen.ModelLoadError, match="neither a model folder nor a hub id"):
         resolve_model_path("./missing/folder")
+
+
+def test_a_hub_revision_pins_the_snapshot(monkeypatch, tmp_path):
+    from build_gens import offline_hub
+
+    download = offline_hub(monkeypatch, tmp_path / "hf")
+    old = download("org/model", b"\x01" * 32)
+    new = download("org/model", b"\x02" * 32)  # the hub moved on: refs/main now names the newer snapshot
+    assert resolve_model_path("org/model", progress=lambda m: None) == new
+    assert resolve_model_path(f"org/model@{old.name}", progress=lambda m: None) == old
+    assert parse_hub_id("org/model@v1.0") == ("org/model", "v1.0") and parse_hub_id("org/model") == ("org/model", None)
+    assert parse_hub_id("a/b/c") is None and parse_hub_id(str(tmp_path)) is None  # paths are not hub ids
 
 
 def test_device_and_dtype_choice():

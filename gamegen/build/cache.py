@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import uuid
 from pathlib import Path
@@ -25,12 +24,12 @@ from .._version import __version__
 from ..atomic import write_file_atomic
 from ..bundle import ExportedAsset
 from ..export.generic import dump_json
+from ..ml.runtime import parse_hub_id
 from .recipe import BuildJob
 
 __all__ = ["BuildCache", "default_cache_dir", "hub_model", "hub_snapshot"]
 
 _LAYOUT = "v1"
-_HUB_ID = re.compile(r"[A-Za-z0-9][\w.\-]*/[\w.\-]+")
 
 
 def default_cache_dir(project: str | Path = ".") -> Path:
@@ -41,10 +40,8 @@ def default_cache_dir(project: str | Path = ".") -> Path:
 
 
 def hub_model(model: object) -> str | None:
-    """``model`` if it is a hub id (``org/name``, as the ML runtime reads it) rather than a local path, else None."""
-    if not (isinstance(model, str) and _HUB_ID.fullmatch(model)):
-        return None
-    return None if Path(model).expanduser().exists() else model
+    """``model`` if it is a hub id (``org/name[@revision]``, as the ML runtime reads it), not a local path; else None."""
+    return model if isinstance(model, str) and parse_hub_id(model) is not None else None
 
 
 def hub_snapshot(model: str) -> Path | None:
@@ -57,7 +54,8 @@ def hub_snapshot(model: str) -> Path | None:
     except ImportError:  # no ML extra: nothing can have been downloaded
         return None
     try:
-        return Path(snapshot_download(model, local_files_only=True))
+        repo_id, revision = parse_hub_id(model) or (model, None)
+        return Path(snapshot_download(repo_id, revision=revision, local_files_only=True))
     except Exception:  # not downloaded yet (LocalEntryNotFoundError), or an id the hub would refuse
         return None
 

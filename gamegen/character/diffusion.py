@@ -32,7 +32,9 @@ _SUBJECT_PROMPT = {
 
 class DiffusionParams(Params):
     model: str = Field(
-        DEFAULT_MODEL, min_length=1, description="Diffusers text-to-image model: a local folder or a hub id"
+        DEFAULT_MODEL,
+        min_length=1,
+        description="Diffusers text-to-image model: a local folder or a hub id (org/name[@revision])",
     )
     prompt: str = Field("a brave knight with a sword", description="What to draw")
     subject: Literal["sprite", "portrait"] = Field(

@@ -169,7 +169,8 @@ class SheetParams(FilterParams):
     )
     traits: int = Field(3, ge=0, le=8, description="How many personality traits to pick")
     backstory_model: str | None = Field(
-        None, description="A causal language model (folder or hub id) to write the backstory; procedural when unset"
+        None,
+        description="A causal language model (folder or hub id, org/name[@revision]) to write the backstory; procedural when unset",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ __all__ = [
     "LoadedModel",
     "select_device",
     "select_dtype",
+    "parse_hub_id",
     "resolve_model_path",
     "check_weights",
     "weights_sha256",
@@ -34,6 +36,7 @@ __all__ = [
 
 SAFE_SUFFIXES = (".safetensors",)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+_HUB_ID = re.compile(r"([A-Za-z0-9][\w.\-]*/[\w.\-]+)(?:@([\w.\-/]+))?")
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 _MODEL_CACHE: dict[tuple[Any, ...], LoadedModel] = {}
 
@@ -118,18 +121,31 @@ def weights_sha256(path: Path, include_pickle: bool = False) -> str:
     return digest.hexdigest()
 
 
+def parse_hub_id(model: str) -> tuple[str, str | None] | None:
+    """``(repo_id, revision)`` for a hub id ``org/name`` or ``org/name@revision``; None for anything else.
+
+    Pinning a revision (a commit hash, tag or branch) makes a build reproducible when the hub model changes.
+    """
+    if Path(model).expanduser().exists():
+        return None
+    match = _HUB_ID.fullmatch(model)
+    return (match[1], match[2]) if match else None
+
+
 def resolve_model_path(
     model: str, *, allow_pickle: bool = False, progress: Callable[[str], None] | None = None
 ) -> Path:
-    """A local folder as it is, or a hub id (``org/name``) downloaded to the Hugging Face cache.
+    """A local folder as it is, or a hub id (``org/name[@revision]``) downloaded to the Hugging Face cache.
 
     Offline, a hub id that is not already cached fails with a ModelLoadError that says so.
     """
     local = Path(model).expanduser()
     if local.is_dir():
         return local.resolve()
-    if local.exists() or model.startswith((".", "/", "~")) or model.count("/") != 1:
-        raise ModelLoadError(f"model {model!r} is neither a model folder nor a hub id like 'org/name'")
+    hub = parse_hub_id(model)
+    if hub is None:
+        raise ModelLoadError(f"model {model!r} is neither a model folder nor a hub id like 'org/name[@revision]'")
+    repo_id, revision = hub
     try:
         from huggingface_hub import snapshot_download
     except ImportError as exc:
@@ -139,7 +155,7 @@ def resolve_model_path(
         f"fetching {model} from the Hugging Face Hub (cached after the first time)"
     )
     try:
-        return Path(snapshot_download(model, ignore_patterns=ignore or None))
+        return Path(snapshot_download(repo_id, revision=revision, ignore_patterns=ignore or None))
     except Exception as exc:
         offline = " (HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
         raise ModelLoadError(

@@ -62,7 +62,11 @@ _PLACEHOLDERS = {
 class LLMParams(QuestParams):
     """Parameters of ``narrative.llm`` (the quest-line ones apply to ``task=quest``, ``npc`` to ``task=dialogue``)."""
 
-    model: str = Field(DEFAULT_MODEL, min_length=1, description="transformers causal LM: a local folder or a hub id")
+    model: str = Field(
+        DEFAULT_MODEL,
+        min_length=1,
+        description="transformers causal LM: a local folder or a hub id (org/name, or org/name@revision to pin it)",
+    )
     task: Literal["lore", "item", "npc_line", "text", "quest", "dialogue"] = Field(
         "lore",
         description=(

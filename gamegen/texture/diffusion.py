@@ -41,7 +41,11 @@ def resize_tiling(rgb: np.ndarray, size: int, tiling: TilingAxes) -> np.ndarray:
 class DiffusionParams(PbrParams):
     """Parameters of ``texture.diffusion``."""
 
-    model: str = Field(DEFAULT_MODEL, min_length=1, description="diffusers folder or hub id (SD 1.x/2.x/XL layout)")
+    model: str = Field(
+        DEFAULT_MODEL,
+        min_length=1,
+        description="diffusers folder or hub id, org/name[@revision] (SD 1.x/2.x/XL layout)",
+    )
     prompt: str = Field("stone wall texture, top-down, even lighting", min_length=1, description="What to paint")
     negative_prompt: str = Field("text, watermark, blurry, perspective, shadows", description="What to avoid")
     steps: int = Field(30, ge=1, le=150, description="Denoising steps")
