@@ -83,7 +83,8 @@ def generate_variations(
     """Run the generator for ``count`` consecutive seeds (``seed`` … ``seed+count-1``).
 
     With ``out``, each variation becomes a sub-bundle ``seed-<n>/`` and a ``contact_sheet.png`` shows the
-    first image of each side by side, so an artist can pick by eye. The folder is replaced atomically.
+    first image of each side by side, so an artist can pick by eye (``contact_sheet.md`` with the opening lines of
+    each text, for generators that make no image). The folder is replaced atomically.
     """
     if count < 1:
         raise GamegenError(f"variations must be at least 1, got {count}")
@@ -95,7 +96,7 @@ def generate_variations(
     if progress is not None:
         progress(count, count, "done")
     if out is not None:
-        from .previews import contact_sheet
+        from .previews import contact_sheet, text_contact_sheet
 
         exported: list[tuple[int, ExportedAsset]] = [(r.seed, export_run(r, r.generator.name)) for r in runs]
         with atomic_directory(out) as tmp:
@@ -103,7 +104,10 @@ def generate_variations(
                 sub = tmp / f"seed-{s}"
                 sub.mkdir()
                 write_bundle_into(sub, [item], profile)
-            sheet = contact_sheet([(f"seed {r.seed}", r.assets) for r in runs])
+            labelled = [(f"seed {r.seed}", r.assets) for r in runs]
+            sheet = contact_sheet(labelled)
             if sheet is not None:
                 (tmp / "contact_sheet.png").write_bytes(sheet)
+            elif (page := text_contact_sheet(labelled)) is not None:  # text-only generators: a page to read
+                (tmp / "contact_sheet.md").write_text(page, encoding="utf-8")
     return [r.assets for r in runs]

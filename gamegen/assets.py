@@ -43,6 +43,10 @@ class Asset:
     def __post_init__(self) -> None:
         check_name(self.name)
 
+    def preview_text(self) -> str | None:
+        """Text a person reads to judge this asset (contact sheets of text-only variations); None if it has none."""
+        return None
+
 
 @dataclass
 class ImageAsset(Asset):
@@ -88,6 +92,9 @@ class TextAsset(Asset):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.suffix = _checked_suffix(self.suffix)
+
+    def preview_text(self) -> str | None:
+        return self.text
 
 
 @dataclass

@@ -8,9 +8,10 @@ from PIL import Image, ImageDraw
 from .assets import Asset, ImageAsset
 from .export.png import encode_png
 
-__all__ = ["preview_image", "contact_sheet"]
+__all__ = ["preview_image", "preview_text", "contact_sheet", "text_contact_sheet"]
 
 THUMB = 256
+TEXT_LINES = 20
 
 
 def preview_image(assets: list[Asset]) -> np.ndarray | None:
@@ -23,6 +24,32 @@ def preview_image(assets: list[Asset]) -> np.ndarray | None:
             arr = (arr >> 8).astype(np.uint8)
         return arr
     return None
+
+
+def preview_text(assets: list[Asset]) -> tuple[str, str] | None:
+    """``(label, text)`` that best shows a run with no image: an asset marked ``preview``, else plain text, else any."""
+    readable = [(a, text) for a in assets if (text := a.preview_text()) is not None]
+    plain = (".txt", ".md")
+    readable.sort(key=lambda item: (not item[0].meta.get("preview"), getattr(item[0], "suffix", "") not in plain))
+    if not readable:
+        return None
+    asset, text = readable[0]
+    return f"{asset.name}{getattr(asset, 'suffix', '')}", text
+
+
+def text_contact_sheet(items: list[tuple[str, list[Asset]]]) -> str | None:
+    """A Markdown page with the opening lines of each item's preview text, to compare text variations at a glance."""
+    sections = []
+    for label, assets in items:
+        found = preview_text(assets)
+        if found is None:
+            continue
+        name, text = found
+        lines = text.splitlines()
+        more = f"\n… ({len(lines) - TEXT_LINES} more lines)" if len(lines) > TEXT_LINES else ""
+        body = "\n".join(lines[:TEXT_LINES]).replace("```", "` ` `")
+        sections.append(f"## {label} — {name}\n\n```\n{body}{more}\n```\n")
+    return "\n".join(sections) if sections else None
 
 
 def _thumb(arr: np.ndarray) -> Image.Image:

@@ -223,6 +223,27 @@ def test_variations_write_sub_bundles_and_a_contact_sheet(tmp_path):
     assert sheet.width >= 3 * 256
 
 
+def test_text_only_variations_get_a_page_to_read(tmp_path):
+    class Names(Generator):
+        """Tavern names, one a line."""
+
+        name = "narrative.testnames"
+        kind = "narrative"
+        version = "1.0.0"
+
+        def generate(self, params, ctx):
+            names = [f"The {w} Inn" for w in ctx.rng.choice(["Red", "Blue", "Old", "Grey"], 30)]
+            return [gamegen.DataAsset("meta", {"n": 30}), gamegen.TextAsset("names", "\n".join(names))]
+
+    runs = gamegen.generate_variations(Names, 2, seed=5, out=tmp_path / "v")
+    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == ["contact_sheet.md", "seed-5", "seed-6"]
+    page = (tmp_path / "v/contact_sheet.md").read_text()
+    for seed, assets in zip((5, 6), runs, strict=True):
+        section = page.split(f"## seed {seed} — names.txt\n")[1]
+        assert assets[1].text.splitlines()[:20] == section.split("```")[1].strip().splitlines()[:20]
+    assert "… (10 more lines)" in page  # long texts are cut to their opening lines
+
+
 def test_unknown_profile_is_refused_before_running(tmp_path):
     with pytest.raises(gamegen.GamegenError, match="unknown export profile 'unity3d'"):
         gamegen.generate(Noise, out=tmp_path / "b", profile="unity3d")

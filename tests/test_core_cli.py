@@ -79,6 +79,7 @@ def test_variations(dots, tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "v/contact_sheet.png").is_file() and (tmp_path / "v/seed-3/manifest.json").is_file()
+    assert f"compare them in {tmp_path / 'v' / 'contact_sheet.png'}" in res.output
 
 
 def test_param_error_exits_2_naming_parameter_and_range(dots, tmp_path):

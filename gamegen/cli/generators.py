@@ -111,3 +111,6 @@ def generate_cmd(
     else:
         generate_variations(name, variations, seed=seed, out=out, profile=profile, progress=progress, **params)
         click.echo(f"wrote {variations} variations (seeds {seed}–{seed + variations - 1}) to {out}")
+        for sheet in ("contact_sheet.png", "contact_sheet.md"):
+            if (out / sheet).is_file():
+                click.echo(f"compare them in {out / sheet}")

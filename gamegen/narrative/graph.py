@@ -145,3 +145,9 @@ class DialogueAsset(Asset):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.meta = {**self.meta, "dialogue": validate_dialogue(self.dialogue)}
+
+    def preview_text(self) -> str | None:
+        """The conversation as Ink, which reads like a script."""
+        from .ink import to_ink
+
+        return to_ink(self.dialogue)
