@@ -306,3 +306,20 @@ def test_heightmap_asset_checks_its_data() -> None:
         HeightmapAsset("h", np.zeros((4, 5), np.uint16), 1.0, 100.0)
     encoded = HeightmapAsset.encode(np.array([[-5.0, 0.0], [50.0, 200.0]]), 100.0)
     np.testing.assert_array_equal(encoded, [[0, 0], [32768, 65535]])
+
+
+def test_the_preview_shows_water_below_sea_level() -> None:
+    def run(sea_level: float) -> tuple[np.ndarray, np.ndarray]:
+        got = {
+            a.name: a for a in gamegen.generate("landscape.heightmap", seed=1, size=65, sea_level=sea_level, **QUICK)
+        }
+        return got["height"].heights / 65535.0, got["preview"].array.astype(int)
+
+    sea = float(np.median(run(0.0)[0]))  # the sea halfway up this map
+    height01, rgb = run(sea)
+    wet, dry = height01 < sea, height01 > sea + 0.02
+    assert wet.mean() > 0.1 and dry.mean() > 0.1  # both kinds of ground are on this map
+    assert (rgb[wet][:, 2] > rgb[wet][:, 0]).all()  # blue water
+    assert (rgb[dry][:, 2] <= rgb[dry][:, 1]).mean() > 0.95  # ground is not blue
+    deep, shallow = rgb[height01 < np.quantile(height01, 0.1)], rgb[wet & (height01 > sea - 0.005)]
+    assert deep.sum(axis=1).mean() < shallow.sum(axis=1).mean()  # darker with depth

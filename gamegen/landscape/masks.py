@@ -22,6 +22,7 @@ __all__ = [
     "splat_legend",
     "albedo",
     "hillshade",
+    "preview_colours",
 ]
 
 # name, preview colour (sRGB), rule shown in the legend
@@ -32,6 +33,7 @@ LAYERS: tuple[tuple[str, tuple[int, int, int], str], ...] = (
     ("snow", (240, 242, 245), "above the snow line on slopes under about 50°"),
 )
 SNOW_LINE = 0.75  # fraction of the height range
+SHALLOW_WATER, DEEP_WATER = (72, 128, 150), (22, 52, 88)  # preview colours at the shore and 10% of the range down
 
 
 def gradients(height: np.ndarray, metres_per_pixel: float) -> tuple[np.ndarray, np.ndarray]:
@@ -111,3 +113,12 @@ def hillshade(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
     light = np.array([-1.0, -1.0, np.sqrt(2.0)], np.float32) / 2.0
     inv = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
     return np.clip((-gx * light[0] - gy * light[1] + light[2]) * inv, 0, 1)
+
+
+def preview_colours(albedo: np.ndarray, shade: np.ndarray, height01: np.ndarray, sea_level: float) -> np.ndarray:
+    """The preview's RGB: shaded ground, and water below sea level that darkens with depth (uint8)."""
+    depth = np.clip((np.float32(sea_level) - height01) / np.float32(0.1), 0, 1)[..., None]
+    water = np.float32(SHALLOW_WATER) + (np.float32(DEEP_WATER) - np.float32(SHALLOW_WATER)) * depth
+    ground = albedo * shade
+    wet = (height01 < sea_level)[..., None]
+    return np.round(np.where(wet, water * (np.float32(0.85) + np.float32(0.15) * shade), ground)).astype(np.uint8)

@@ -79,7 +79,8 @@ def _fill_band(
     rained = max(p.erosion_iterations * p.rain, 1e-9)
     flow = masks.ratio_mask(fields.flow[inner] / np.float32(rained), FLOW_HALF)
     moisture = np.clip(terrain.moisture(x0, y0, gx.shape[1], n) + flow / np.float32(510), 0, 1)
-    splat = masks.splat_weights(fields.height[inner] / np.float32(p.height_range_m), slope, moisture, p.sea_level)
+    height01 = fields.height[inner] / np.float32(p.height_range_m)
+    splat = masks.splat_weights(height01, slope, moisture, p.sea_level)
     albedo = masks.albedo(splat)
     shade = masks.hillshade(gx, gy)[..., None] * np.float32(0.75) + np.float32(0.25)
     erosion_half = EROSION_HALF * p.height_range_m
@@ -90,7 +91,7 @@ def _fill_band(
     out["deposition"][..., 0] = masks.ratio_mask(fields.deposit[inner], erosion_half)
     out["splat"][:] = splat
     out["albedo"][:] = albedo
-    out["preview"][:] = np.round(albedo * shade)
+    out["preview"][:] = masks.preview_colours(albedo, shade, height01, p.sea_level)
 
 
 def legend_asset(params: TerrainParams) -> DataAsset:
