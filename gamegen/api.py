@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._version import __version__
 from .assets import Asset
 from .atomic import atomic_directory
 from .bundle import ExportedAsset, Run, export_run, write_bundle, write_bundle_into
 from .context import Context, ProgressCallback
-from .errors import GamegenError, GenerationError
+from .errors import GamegenError, GenerationError, ParamError
 from .export import get_profile
+from .export.generic import dump_json
 from .generator import Generator
+from .output import VARIATIONS_FORMAT, claim_output, resolve_output
 from .registry import registry
 
-__all__ = ["run_generator", "generate", "generate_variations"]
+__all__ = ["MAX_VARIATIONS", "run_generator", "generate", "generate_variations"]
 
 
 def _resolve(generator: str | type[Generator]) -> type[Generator]:
@@ -29,16 +33,18 @@ def run_generator(
     profile: str = "generic",
     progress: ProgressCallback | None = None,
     device: str | None = None,
+    input_root: str | Path | None = None,
 ) -> Run:
     """Validate ``params``, run the generator with a context seeded by ``seed`` and return the :class:`Run`.
 
+    ``input_root``: input files the generator reads must lie inside this folder (a recipe's folder in builds).
     Raises ParamError for bad parameters; any other failure inside the generator becomes a GenerationError
     with a one-line reason (the original exception is chained).
     """
     cls = _resolve(generator)
     get_profile(profile)  # fail early on an unknown profile
     values = cls.validate(params)
-    ctx = Context(seed, profile=profile, progress=progress, device=device)
+    ctx = Context(seed, profile=profile, progress=progress, device=device, input_root=input_root)
     try:
         assets = cls().generate(values, ctx)
     except GamegenError:
@@ -50,6 +56,21 @@ def run_generator(
     return Run(cls, values, ctx.seed, profile, assets, list(ctx.models), dict(ctx.inputs))
 
 
+MAX_VARIATIONS = 1000
+
+
+def _merged(params: Mapping[str, Any] | None, keywords: dict[str, Any]) -> dict[str, Any]:
+    """Generator parameters from ``params=`` and from keywords; a name given both ways is an error.
+
+    ``params=`` is how a parameter named like one of the API's own arguments (``seed``, ``count``, ``out``…)
+    is passed: it never collides with them. The CLI passes every ``--set`` this way.
+    """
+    both = sorted(set(params or {}) & set(keywords))
+    if both:
+        raise ParamError([f"{name}: given both in params= and as a keyword" for name in both])
+    return {**(params or {}), **keywords}
+
+
 def generate(
     name: str | type[Generator],
     *,
@@ -58,13 +79,18 @@ def generate(
     profile: str = "generic",
     asset_id: str | None = None,
     progress: ProgressCallback | None = None,
-    **params: Any,
+    params: Mapping[str, Any] | None = None,
+    **keywords: Any,
 ) -> list[Asset]:
-    """Run generator ``name`` with ``params`` and ``seed``; when ``out`` is given, write a bundle there.
+    """Run generator ``name`` with its parameters (``params=`` and/or keywords) and ``seed``; with ``out``, write a bundle.
 
-    The bundle's files go under ``<asset_id>/`` (default: the generator's name) beside ``manifest.json``.
+    The bundle's files go under ``<asset_id>/`` (default: the generator's name) beside ``manifest.json``. ``out`` must
+    be missing, empty or a gamegen bundle (:mod:`gamegen.output`); it is replaced only once the new bundle is whole.
     """
-    run = run_generator(name, params, seed=seed, profile=profile, progress=progress)
+    values = _merged(params, keywords)
+    if out is not None:
+        resolve_output(out)  # refuse a bad folder before the work, not after
+    run = run_generator(name, values, seed=seed, profile=profile, progress=progress)
     if out is not None:
         write_bundle(out, [export_run(run, asset_id or run.generator.name)], profile)
     return run.assets
@@ -78,36 +104,57 @@ def generate_variations(
     out: str | Path | None = None,
     profile: str = "generic",
     progress: ProgressCallback | None = None,
-    **params: Any,
+    params: Mapping[str, Any] | None = None,
+    **keywords: Any,
 ) -> list[list[Asset]]:
-    """Run the generator for ``count`` consecutive seeds (``seed`` … ``seed+count-1``).
+    """Run the generator for ``count`` consecutive seeds (``seed`` … ``seed+count-1``, at most 1000).
 
     With ``out``, each variation becomes a sub-bundle ``seed-<n>/`` and a ``contact_sheet.png`` shows the
     first image of each side by side, so an artist can pick by eye (``contact_sheet.md`` with the opening lines of
-    each text, for generators that make no image). The folder is replaced atomically.
+    each text, for generators that make no image); ``manifest.json`` (format ``gamegen.variations/1``) lists them.
+    The folder is replaced atomically, under the same rules as :func:`generate`.
     """
-    if count < 1:
-        raise GamegenError(f"variations must be at least 1, got {count}")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VARIATIONS:
+        raise ParamError(f"variations={count!r}: must be an integer from 1 to {MAX_VARIATIONS}")
+    values = _merged(params, keywords)
+    folder = resolve_output(out) if out is not None else None  # refuse a bad folder before the work, not after
     runs: list[Run] = []
     for i in range(count):
         if progress is not None:
             progress(i, count, f"seed {seed + i}")
-        runs.append(run_generator(name, params, seed=seed + i, profile=profile))
+        runs.append(run_generator(name, values, seed=seed + i, profile=profile))
     if progress is not None:
         progress(count, count, "done")
-    if out is not None:
-        from .previews import contact_sheet, text_contact_sheet
-
-        exported: list[tuple[int, ExportedAsset]] = [(r.seed, export_run(r, r.generator.name)) for r in runs]
-        with atomic_directory(out) as tmp:
-            for s, item in exported:
-                sub = tmp / f"seed-{s}"
-                sub.mkdir()
-                write_bundle_into(sub, [item], profile)
-            labelled = [(f"seed {r.seed}", r.assets) for r in runs]
-            sheet = contact_sheet(labelled)
-            if sheet is not None:
-                (tmp / "contact_sheet.png").write_bytes(sheet)
-            elif (page := text_contact_sheet(labelled)) is not None:  # text-only generators: a page to read
-                (tmp / "contact_sheet.md").write_text(page, encoding="utf-8")
+    if folder is not None:
+        _write_variations(folder, runs, profile)
     return [r.assets for r in runs]
+
+
+def _write_variations(out: Path, runs: list[Run], profile: str) -> None:
+    """Write ``runs`` as ``seed-<n>/`` sub-bundles with a contact sheet and a manifest listing them."""
+    from .previews import contact_sheet, text_contact_sheet
+
+    exported: list[tuple[int, ExportedAsset]] = [(r.seed, export_run(r, r.generator.name)) for r in runs]
+    with claim_output(out) as folder, atomic_directory(folder) as tmp:
+        for s, item in exported:
+            sub = tmp / f"seed-{s}"
+            sub.mkdir()
+            write_bundle_into(sub, [item], profile)
+        labelled = [(f"seed {r.seed}", r.assets) for r in runs]
+        sheet = contact_sheet(labelled)
+        sheet_name = None
+        if sheet is not None:
+            sheet_name = "contact_sheet.png"
+            (tmp / sheet_name).write_bytes(sheet)
+        elif (page := text_contact_sheet(labelled)) is not None:  # text-only generators: a page to read
+            sheet_name = "contact_sheet.md"
+            (tmp / sheet_name).write_text(page, encoding="utf-8")
+        manifest = {
+            "format": VARIATIONS_FORMAT,
+            "generator_sdk": __version__,
+            "generator": runs[0].generator.name,
+            "profile": profile,
+            "contact_sheet": sheet_name,
+            "variations": [{"seed": s, "bundle": f"seed-{s}"} for s, _ in exported],
+        }
+        (tmp / "manifest.json").write_bytes(dump_json(manifest))

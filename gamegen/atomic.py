@@ -42,6 +42,17 @@ def _exchange(a: Path, b: Path) -> bool:
     return rc == 0
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux shows it (else set and restored at once)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _old_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.gamegen-old")
 
@@ -59,7 +70,9 @@ def recover(target: Path) -> None:
 def atomic_directory(target: str | Path) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``target``; on success it replaces ``target`` whole.
 
-    On an exception the temporary folder is removed and ``target`` is left exactly as it was.
+    On an exception the temporary folder is removed and ``target`` is left exactly as it was. The new folder's
+    mode follows the umask, like any folder the user makes. Callers check first that ``target`` may be replaced
+    (:func:`gamegen.output.claim_output`).
     """
     target = Path(target).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +81,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         raise FileExistsError(f"{target} exists and is not a folder")
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.gamegen-tmp-", dir=target.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private (0700); a bundle is shared like any folder
         yield tmp
         _sync_tree(tmp)
         if target.exists():

@@ -15,12 +15,12 @@ from .export import ExportContext, export_asset, get_profile
 from .export.generic import dump_json
 from .generator import Generator
 from .names import check_name, check_relpath
+from .output import BUNDLE_FORMAT, claim_output
 from .params import Params
 from .provenance import provenance_record
 
 __all__ = ["BUNDLE_FORMAT", "Run", "ExportedAsset", "export_run", "write_bundle", "write_bundle_into", "manifest_of"]
 
-BUNDLE_FORMAT = "gamegen.bundle/1"
 
 
 @dataclass
@@ -50,6 +50,7 @@ def export_run(run: Run, asset_id: str) -> ExportedAsset:
     profile = get_profile(run.profile)
     models = [{"model_id": m.model_id, "weights_sha256": m.weights_sha256, **m.extra} for m in run.models]
     files: dict[str, bytes] = {}
+    folded: dict[str, str] = {}  # case-folded path → path: names that differ only by case collide on Windows/macOS
     records: list[dict[str, Any]] = []
     run_neural = bool(run.models)
     for asset in run.assets:
@@ -59,6 +60,12 @@ def export_run(run: Run, asset_id: str) -> ExportedAsset:
             path = check_relpath(f"{asset_id}/{f.path}")
             if path in files:
                 raise ValueError(f"{run.generator.name}: two files would be written to {path!r}")
+            if path.casefold() in folded:
+                raise ValueError(
+                    f"{run.generator.name}: files {folded[path.casefold()]!r} and {path!r} differ only by case "
+                    "(one file on Windows and macOS)"
+                )
+            folded[path.casefold()] = path
             files[path] = f.data
             record: dict[str, Any] = {
                 "path": path,
@@ -111,8 +118,10 @@ def write_bundle_into(root: Path, exported: list[ExportedAsset], profile: str) -
 
 
 def write_bundle(out: str | Path, exported: list[ExportedAsset], profile: str) -> Path:
-    """Write a complete bundle to ``out`` atomically: the previous bundle stays until the new one is whole."""
-    out = Path(out)
-    with atomic_directory(out) as tmp:
+    """Write a complete bundle to ``out`` atomically: the previous bundle stays until the new one is whole.
+
+    ``out`` must be missing, empty or a gamegen bundle (:mod:`gamegen.output`); returns the folder written.
+    """
+    with claim_output(out) as folder, atomic_directory(folder) as tmp:
         write_bundle_into(tmp, exported, profile)
-    return out
+    return folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .errors import ParamError
+
 if TYPE_CHECKING:  # torch is optional and heavy: never import it here at run time
     import torch
 
 ProgressCallback = Callable[[int, int, str], None]
+MAX_SEED = 2**63 - 1
 
-__all__ = ["Context", "ModelUse", "derive_seed"]
+__all__ = ["MAX_SEED", "Context", "ModelUse", "derive_seed"]
 
 
 def derive_seed(seed: int, *labels: str | int) -> int:
@@ -37,7 +41,8 @@ class Context:
     """Everything a generator may draw on besides its parameters.
 
     ``rng`` is the only source of randomness a generator may use; ``torch_generator()`` gives a seeded CPU
-    ``torch.Generator`` for neural backends (created on CPU so seeds reproduce across devices).
+    ``torch.Generator`` for neural backends (created on CPU so seeds reproduce across devices). ``read_input``
+    reads the files a user named.
     """
 
     def __init__(
@@ -47,12 +52,14 @@ class Context:
         profile: str = "generic",
         progress: ProgressCallback | None = None,
         device: str | None = None,
+        input_root: str | Path | None = None,
     ) -> None:
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+            raise ParamError(f"seed={seed!r}: must be an integer from 0 to {MAX_SEED} (2⁶³ − 1)")
         self.seed = int(seed)
         self.profile = profile
         self.device = device
+        self.input_root = Path(os.path.realpath(input_root)) if input_root is not None else None
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self._progress = progress
         self._torch_generator: torch.Generator | None = None
@@ -83,7 +90,17 @@ class Context:
             self.models.append(use)
 
     def read_input(self, path: str | Path) -> bytes:
-        """Read an input file the user named, recording its hash for provenance and caching."""
+        """Read an input file the user named, recording its hash for provenance and caching.
+
+        With an ``input_root`` (a build reading its recipe's inputs), a file outside that folder is refused.
+        """
+        if self.input_root is not None:
+            real = Path(os.path.realpath(path))
+            if real != self.input_root and self.input_root not in real.parents:
+                raise ParamError(
+                    f"{path}: input file is outside the recipe's folder {self.input_root} "
+                    "(pass --allow-outside-inputs to read it anyway)"
+                )
         data = Path(path).read_bytes()
         self.inputs[Path(path).name] = hashlib.sha256(data).hexdigest()
         return data

@@ -1,10 +1,12 @@
-"""Exceptions the SDK raises; the CLI maps them to exit codes (ParamError → 2, the rest → 1)."""
+"""Exceptions the SDK raises; the CLI exits with each one's ``exit_code`` (bad input → 2, any other failure → 1)."""
 
 from __future__ import annotations
 
 
 class GamegenError(Exception):
-    """Base class of every error gamegen raises on purpose."""
+    """Base class of every error gamegen raises on purpose; ``exit_code`` is the CLI's exit status for it."""
+
+    exit_code: int = 1
 
 
 class ParamError(GamegenError, ValueError):
@@ -13,11 +15,20 @@ class ParamError(GamegenError, ValueError):
     ``problems`` holds one line per bad parameter, each naming the parameter, the value and what is allowed.
     """
 
+    exit_code = 2
+
     def __init__(self, problems: list[str] | str, generator: str | None = None):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         self.generator = generator
         where = f"{generator}: " if generator else ""
         super().__init__(where + "; ".join(self.problems))
+
+
+class OutputFolderError(GamegenError):
+    """gamegen refuses to write a bundle there: the folder holds something that is not a gamegen bundle, or is
+    the root, the home folder or the current folder (a bundle replaces its folder whole)."""
+
+    exit_code = 2
 
 
 class AssetNameError(GamegenError, ValueError):

@@ -14,7 +14,7 @@ from build_gens import tree
 import gamegen
 from gamegen.build import BuildCache, BuildError, BuildLockedError, build
 from gamegen.build import cache as cache_module
-from gamegen.build.lock import output_lock
+from gamegen.lock import output_lock
 
 
 @pytest.fixture(autouse=True)
@@ -252,7 +252,7 @@ def test_abandoned_temporaries_of_dead_builds_are_removed(tmp_path, run, model):
 def test_a_second_build_of_the_same_output_fails_clearly_or_waits(tmp_path, run, model):
     with output_lock(tmp_path / "out"):
         with pytest.raises(
-            BuildLockedError, match=r"another gamegen build \(pid \d+\) is writing .*out; gave up after 0 s"
+            BuildLockedError, match=r"another gamegen run \(pid \d+\) is writing .*out; gave up after 0 s"
         ):
             run(recipe(model=model), lock_timeout=0)
     messages = []
@@ -268,7 +268,7 @@ def test_a_second_build_of_the_same_output_fails_clearly_or_waits(tmp_path, run,
     held.wait()
     run(recipe(model=model), progress=lambda done, total, message: messages.append(message))
     holder.join()
-    assert messages[0].startswith("waiting for another gamegen build") and (tmp_path / "out/manifest.json").is_file()
+    assert messages[0].startswith("waiting for another gamegen run") and (tmp_path / "out/manifest.json").is_file()
 
 
 def test_progress_names_each_asset_as_it_starts_and_ends(run, model):
@@ -290,6 +290,6 @@ def test_a_folder_that_is_not_a_bundle_is_never_replaced(tmp_path, run, model):
     project = tmp_path / "project"
     project.mkdir()
     (project / "main.py").write_text("print('precious')\n")
-    with pytest.raises(gamegen.GamegenError, match="is not a gamegen bundle"):
+    with pytest.raises(gamegen.GamegenError, match="not a gamegen bundle"):
         run(recipe(model=model), out=project)
     assert (project / "main.py").read_text() == "print('precious')\n"

@@ -135,7 +135,7 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path):
         ),
         (14, "asset 'sky': buildtest.speckle: unknown parameter 'shape'"),
         (17, "asset 'rock': the name is used by an earlier asset"),
-        (23, "asset 'many': variations=0: must be an integer ≥ 1"),
+        (23, "asset 'many': variations=0: must be an integer from 1 to 100000"),
     ]
     assert len(problems) == len(expected), problems
     for problem, (line, text) in zip(problems, expected, strict=True):

@@ -41,6 +41,11 @@ class Noise(Generator):
         return assets
 
 
+def _visible(folder: Path) -> list[str]:
+    """What a user sees in ``folder``: names, without the hidden lock files gamegen keeps beside bundles."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".gamegen-lock"))
+
+
 def _tree(root: Path) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -97,7 +102,7 @@ def test_failing_generator_leaves_previous_bundle_intact(tmp_path):
     with pytest.raises(gamegen.GenerationError, match="disk on fire"):
         gamegen.generate(Noise, seed=2, out=out, fail_after=1)
     assert _tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+    assert _visible(tmp_path) == ["bundle"]
 
 
 def test_failure_during_export_leaves_previous_bundle_intact(tmp_path, monkeypatch):
@@ -117,7 +122,7 @@ def test_failure_during_export_leaves_previous_bundle_intact(tmp_path, monkeypat
         gamegen.generate(Noise, seed=2, out=out)
     monkeypatch.setattr(bundle_mod, "write_bundle_into", real)
     assert _tree(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
+    assert _visible(tmp_path) == ["bundle"]
 
 
 @pytest.mark.parametrize("syncfs", ["syncfs", "per-file fsync"])
@@ -133,7 +138,7 @@ def test_replacing_a_bundle_swaps_it_whole(tmp_path, monkeypatch, syncfs):
     fresh = tmp_path / "fresh"
     gamegen.generate(Noise, seed=2, out=fresh)
     assert _tree(out) == _tree(fresh)  # nothing of the old folder survives, nothing is missing
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle", "fresh"]
+    assert _visible(tmp_path) == ["bundle", "fresh"]
 
 
 @pytest.mark.parametrize("bad", ["../evil", "/abs", "a/b", "nul\x00", "CON", "..", "", "white space"])
@@ -216,7 +221,7 @@ def test_normal_maps_follow_the_profile_convention(tmp_path):
 def test_variations_write_sub_bundles_and_a_contact_sheet(tmp_path):
     runs = gamegen.generate_variations(Noise, 3, seed=10, out=tmp_path / "v")
     assert len(runs) == 3
-    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == ["contact_sheet.png", "seed-10", "seed-11", "seed-12"]
+    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == ["contact_sheet.png", "manifest.json", "seed-10", "seed-11", "seed-12"]
     for s in (10, 11, 12):
         assert json.loads((tmp_path / f"v/seed-{s}/manifest.json").read_text())["assets"][0]["seed"] == s
     sheet = Image.open(tmp_path / "v/contact_sheet.png")
@@ -236,7 +241,7 @@ def test_text_only_variations_get_a_page_to_read(tmp_path):
             return [gamegen.DataAsset("meta", {"n": 30}), gamegen.TextAsset("names", "\n".join(names))]
 
     runs = gamegen.generate_variations(Names, 2, seed=5, out=tmp_path / "v")
-    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == ["contact_sheet.md", "seed-5", "seed-6"]
+    assert sorted(p.name for p in (tmp_path / "v").iterdir()) == ["contact_sheet.md", "manifest.json", "seed-5", "seed-6"]
     page = (tmp_path / "v/contact_sheet.md").read_text()
     for seed, assets in zip((5, 6), runs, strict=True):
         section = page.split(f"## seed {seed} — names.txt\n")[1]

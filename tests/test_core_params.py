@@ -46,8 +46,20 @@ def test_all_problems_are_reported_at_once():
     assert "mode='billow'" in text and "'fbm' or 'ridged'" in text
 
 
-def test_strings_from_the_command_line_are_coerced():
-    assert G.validate({"size": "128", "density": "0.25"}).size == 128
+def test_numbers_are_strict_booleans_and_text_are_not_numbers():
+    assert G.validate({"size": 128, "density": 1 / 4}).size == 128
+    assert G.validate({"density": 0}).density == 0.0  # an int is a fine float
+    for bad in ({"size": True}, {"density": False}, {"size": "128"}, {"size": 128.0}, {"density": "0.25"}):
+        with pytest.raises(gamegen.ParamError, match=f"{next(iter(bad))}="):
+            G.validate(bad)
+
+
+def test_values_nested_too_deeply_are_refused_without_recursion():
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(gamegen.ParamError, match="size: value nested too deeply"):
+        G.validate({"size": deep})
 
 
 def test_params_are_immutable_and_complete_in_dumps():
@@ -58,7 +70,7 @@ def test_params_are_immutable_and_complete_in_dumps():
 
 
 def test_context_rejects_negative_seed():
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(gamegen.ParamError, match="seed=-1: must be an integer from 0 to"):
         gamegen.Context(-1)
 
 

@@ -7,7 +7,7 @@ cache, runs the rest in this process, a process pool or on Dask, and swaps the n
 from .builder import AssetResult, BuildError, BuildReport, build
 from .cache import BuildCache, default_cache_dir
 from .executors import SequentialExecutor
-from .lock import BuildLockedError
+from ..lock import BuildLockedError
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 
 __all__ = [

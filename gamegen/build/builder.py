@@ -7,8 +7,6 @@ executor, the number of workers or the order in which jobs finish.
 
 from __future__ import annotations
 
-import glob
-import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,9 +19,9 @@ from ..atomic import atomic_directory
 from ..bundle import ExportedAsset, write_bundle_into
 from ..context import ProgressCallback
 from ..errors import GamegenError
+from ..output import claim_output, resolve_output
 from .cache import BuildCache, default_cache_dir, hub_model, hub_snapshot
 from .executors import BuildExecutor, JobResult, open_executor, run_job
-from .lock import output_lock
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 
 __all__ = ["AssetResult", "BuildError", "BuildReport", "build"]
@@ -116,12 +114,12 @@ class _Planned:
         return AssetResult(job.asset_id, job.asset, job.generator.name, status, seconds, self.key, error)
 
 
-def _load(recipe: str | Path | Mapping[str, Any] | Recipe) -> Recipe:
+def _load(recipe: str | Path | Mapping[str, Any] | Recipe, allow_outside_inputs: bool) -> Recipe:
     if isinstance(recipe, Recipe):
         return recipe
     if isinstance(recipe, Mapping):
-        return parse_recipe(recipe)
-    return load_recipe(recipe)
+        return parse_recipe(recipe, allow_outside_inputs=allow_outside_inputs)
+    return load_recipe(recipe, allow_outside_inputs=allow_outside_inputs)
 
 
 def _select(recipe: Recipe, only: Iterable[str] | None) -> list[BuildJob]:
@@ -138,18 +136,6 @@ def _select(recipe: Recipe, only: Iterable[str] | None) -> list[BuildJob]:
     return [j for j in recipe.jobs if j.asset in wanted or j.asset_id in wanted]
 
 
-def _check_output(out: Path) -> None:
-    """Refuse to replace a folder that is not a bundle (``-o .`` must never wipe a project)."""
-    if out.exists() and not (out.is_dir() and ((out / "manifest.json").is_file() or not any(out.iterdir()))):
-        raise GamegenError(f"{out} exists and is not a gamegen bundle (no manifest.json); choose a new or empty folder")
-
-
-def _remove_dead_temporaries(out: Path) -> None:
-    """Delete half-written bundles that killed builds left beside ``out`` (no live build owns them: we hold the lock)."""
-    for tmp in out.parent.glob(f".{glob.escape(out.name)}.gamegen-tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
     """The job with its cache key; a job that reads a model is neural and goes to a device lane.
 
@@ -157,8 +143,9 @@ def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
     folder's files, or a hub id's snapshot in the local Hugging Face cache, join the key. A hub model not
     downloaded yet leaves the key unknown (None): the job must run, and fetches it.
     """
-    inputs = [Path(p) for p in job.generator().input_files(job.params)]
-    model = getattr(job.params, "model", None)
+    params = job.run_params()
+    inputs = [Path(p) for p in job.generator().input_files(params)]
+    model = getattr(params, "model", None)
     hub = hub_model(model)
     folder = Path(model).expanduser() if isinstance(model, str) and hub is None else None
     if folder is not None and folder.is_dir() and folder.resolve() not in {p.resolve() for p in inputs}:
@@ -252,6 +239,7 @@ def build(
     cache: str | Path | None = None,
     lock_timeout: float | None = 600.0,
     devices: Sequence[str | None] = (None,),
+    allow_outside_inputs: bool = False,
 ) -> BuildReport:
     """Build the bundle a recipe describes into ``out`` and report what was built, cached or failed.
 
@@ -261,13 +249,15 @@ def build(
     (and the bundle written) to these assets or asset ids; ``force`` ignores cache hits. ``cache`` defaults to
     ``.gamegen-cache`` beside the recipe (:func:`default_cache_dir`). Jobs that read a model (a folder among
     ``Generator.input_files``, or a folder or hub id in a ``model`` parameter) run one at a time per entry of
-    ``devices``, and the model's files are part of their cache key. Raises :class:`BuildError`
-    (bundle unchanged) if any asset failed; with ``keep_going`` the other assets are still built and cached first.
+    ``devices``, and the model's files are part of their cache key. Files that parameters name are read relative
+    to the recipe's folder and must stay inside it unless ``allow_outside_inputs``. ``out`` must be missing, empty
+    or a gamegen bundle (:mod:`gamegen.output`). Raises :class:`BuildError` (bundle unchanged) if any asset failed;
+    with ``keep_going`` the other assets are still built and cached first.
     """
     start = time.perf_counter()
-    spec = _load(recipe)
+    spec = _load(recipe, allow_outside_inputs)
     selected = _select(spec, only)
-    out = Path(out).absolute()
+    out = resolve_output(out)
     report = BuildReport(spec.name, spec.source, out, spec.profile)
     total = len(selected)
     say = progress or (lambda done, total, message="": None)
@@ -296,12 +286,10 @@ def build(
         results[result.asset_id] = planned.result(status, result.seconds, result.error)
         news.append(f"{result.asset_id} {status}")
 
-    with output_lock(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
-        _check_output(out)
-        _remove_dead_temporaries(out)
+    with claim_output(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
         todo: list[_Planned] = []
         for planned in (_plan(job, store, spec.profile) for job in selected):
-            hit = None if force or planned.key is None else store.get(planned.key, planned.job.asset_id)
+            hit = None if force or planned.key is None else store.get(planned.key, planned.job)
             if hit is None:
                 todo.append(planned)
                 continue

@@ -6,7 +6,8 @@ Hugging Face cache), hashed by content.
 An entry is a folder holding an asset's exported files and its manifest entry. It is written beside its final
 place and renamed into it, so a build killed at any moment leaves whole entries or none; a read checks every
 file's sha256 against the entry, so a damaged entry (even one a power cut truncated: entries are not fsynced,
-which would cost more than the generators on slow disks) is a miss, never a wrong file.
+which would cost more than the generators on slow disks) is a miss, never a wrong file. A cache may be shared or
+restored from elsewhere, so entries are untrusted input: paths, links and the job they record are checked too.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import json
 import os
 import shutil
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
 from ..atomic import write_file_atomic
+from ..errors import AssetNameError
 from ..bundle import ExportedAsset
 from ..export.generic import dump_json
 from ..ml.runtime import parse_hub_id
+from ..names import check_relpath
 from .recipe import BuildJob
 
 __all__ = ["BuildCache", "default_cache_dir", "hub_model", "hub_snapshot"]
@@ -81,6 +85,54 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class _DamagedEntry(Exception):
+    """A cache entry that must not be used; the message says why."""
+
+
+def _read_plain_file(folder: Path, rel: str) -> bytes:
+    """The bytes of ``folder/rel``, a plain file reached through no link and not outside ``folder``."""
+    path = folder / rel
+    real = Path(os.path.realpath(path))
+    if real != path or not path.is_file() or path.is_symlink():
+        raise _DamagedEntry(f"{rel!r} is not a plain file inside the entry")
+    return path.read_bytes()
+
+
+def _read_entry(folder: Path, job: BuildJob) -> ExportedAsset:
+    """Read and check the entry in ``folder`` for ``job``; raises _DamagedEntry saying what is wrong."""
+    folder = Path(os.path.realpath(folder))
+    try:
+        entry = json.loads(_read_plain_file(folder, "entry.json"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise _DamagedEntry(f"entry.json unreadable: {type(exc).__name__}") from None
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), list):
+        raise _DamagedEntry("entry.json is not an entry")
+    expected = {
+        "generator": job.generator.name,
+        "generator_version": job.generator.version,
+        "seed": job.seed,
+        "params": job.params.model_dump(mode="json"),
+    }
+    wrong = sorted(k for k, v in expected.items() if entry.get(k) != v)
+    if wrong:
+        raise _DamagedEntry(f"it records another {', '.join(wrong)}")
+    files: dict[str, bytes] = {}
+    records: list[dict[str, Any]] = []
+    for record in entry["files"]:
+        try:
+            rel = check_relpath(record["path"])
+            data = _read_plain_file(folder / "files", rel)
+            digest = record["sha256"]
+        except (TypeError, KeyError, AssetNameError, OSError) as exc:
+            raise _DamagedEntry(f"bad file record: {' '.join(str(exc).split())}") from None
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise _DamagedEntry(f"{rel!r} does not match its sha256")
+        path = check_relpath(f"{job.asset_id}/{rel}")
+        files[path] = data
+        records.append({**record, "path": path})
+    return ExportedAsset(entry={"id": job.asset_id, **entry, "files": records}, files=files)
 
 
 class BuildCache:
@@ -143,21 +195,22 @@ class BuildCache:
     def _entry_dir(self, key: str) -> Path:
         return self._entries / key[:2] / key
 
-    def get(self, key: str, asset_id: str) -> ExportedAsset | None:
-        """The cached result for ``key`` with its files under ``asset_id/``; None on a miss or a damaged entry."""
+    def get(self, key: str, job: BuildJob) -> ExportedAsset | None:
+        """The cached result for ``key`` with its files under ``job.asset_id/``; None on a miss.
+
+        The cache may come from elsewhere (restored in CI, shipped with a repository), so an entry is untrusted:
+        it is used only if it is for this job, every path is a plain relative path inside the entry, no file is a
+        link, and every file matches its sha256. Anything else is a miss with a warning (the job is rebuilt and the
+        entry replaced), never a write, never an error.
+        """
         folder = self._entry_dir(key)
-        try:
-            entry: dict[str, Any] = json.loads((folder / "entry.json").read_bytes())
-            files: dict[str, bytes] = {}
-            for record in entry["files"]:
-                data = (folder / "files" / record["path"]).read_bytes()
-                if hashlib.sha256(data).hexdigest() != record["sha256"]:
-                    return None
-                files[f"{asset_id}/{record['path']}"] = data
-        except (OSError, ValueError, KeyError):
+        if not (folder / "entry.json").exists():
             return None
-        entry["files"] = [{**r, "path": f"{asset_id}/{r['path']}"} for r in entry["files"]]
-        return ExportedAsset(entry={"id": asset_id, **entry}, files=files)
+        try:
+            return _read_entry(folder, job)
+        except _DamagedEntry as exc:
+            warnings.warn(f"cache entry {key[:12]}… for {job.asset_id} is unusable ({exc}); rebuilding it", stacklevel=2)
+            return None
 
     def put(self, key: str, exported: ExportedAsset) -> None:
         """Store ``exported`` (its paths made relative to its asset folder) under ``key``, replacing any entry."""

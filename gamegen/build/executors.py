@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..api import run_generator
@@ -67,8 +67,15 @@ def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult
     start = time.perf_counter()
     registry.load_entry_points()  # a fresh worker: the families register their exporters as they load
     try:
-        run = run_generator(job.generator, job.params.model_dump(), seed=job.seed, profile=profile, device=device)
-        exported = export_run(run, job.asset_id)
+        run = run_generator(
+            job.generator,
+            job.run_params().model_dump(),
+            seed=job.seed,
+            profile=profile,
+            device=device,
+            input_root=job.input_root,
+        )
+        exported = export_run(replace(run, params=job.params), job.asset_id)  # the manifest keeps names as written
     except Exception as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if not isinstance(exc, GamegenError):

@@ -14,20 +14,34 @@ __all__ = ["main"]
 
 
 class _Group(click.Group):
-    """Maps library errors to exit codes: parameter errors → 2, any other failure → 1, one line each."""
+    """Every failure is one ``error:`` line: usage and parameter errors exit 2, any other failure 1."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:  # click's own usage errors: one line too, not a usage dump
+            hint = f" (see '{exc.ctx.command_path} --help')" if isinstance(exc, click.UsageError) and exc.ctx else ""
+            click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from ..errors import GamegenError, ParamError
+        from ..errors import GamegenError
 
         debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except ParamError as exc:
-            _fail(exc, 2, debug)
         except GamegenError as exc:
-            _fail(exc, 1, debug)
+            _fail(exc, exc.exit_code, debug)
+        except RecursionError as exc:  # input nested past what any check foresaw: still bad input, one line
+            _fail(exc, 2, debug, prefix="input nested too deeply: ")
         except Exception as exc:  # an unexpected bug still gets a one-line reason
             _fail(exc, 1, debug, prefix=f"{type(exc).__name__}: ")
 

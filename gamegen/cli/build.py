@@ -21,7 +21,12 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
 
 @main.command("build")
 @click.argument("recipe", type=click.Path(path_type=Path), default="gamegen.toml")
-@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Bundle folder to write.")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    help="Bundle folder to write: a new or empty folder, or an earlier bundle (replaced whole).",
+)
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Assets built at once.")
 @click.option(
     "--executor",
@@ -44,10 +49,15 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
     show_default=True,
     help="Seconds to wait for another build of the same output to finish.",
 )
+@click.option(
+    "--allow-outside-inputs",
+    is_flag=True,
+    help="Let parameters name files outside the recipe's folder (refused by default: a recipe is untrusted input).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON build report.")
 def build_cmd(
     recipe: Path,
-    out: Path,
+    out: str,
     jobs: int,
     executor: str | None,
     force: bool,
@@ -55,6 +65,7 @@ def build_cmd(
     keep_going: bool,
     cache: Path | None,
     lock_timeout: float,
+    allow_outside_inputs: bool,
     as_json: bool,
 ) -> None:
     """Build the bundle RECIPE (default ./gamegen.toml) describes into OUT, reusing cached assets.
@@ -82,6 +93,7 @@ def build_cmd(
             progress=progress,
             cache=cache,
             lock_timeout=lock_timeout,
+            allow_outside_inputs=allow_outside_inputs,
         )
     except RecipeError as exc:
         if as_json:
@@ -95,7 +107,7 @@ def build_cmd(
                 exc.report.to_dict()
                 if isinstance(exc, BuildError)
                 else {"ok": False, "error": " ".join(str(exc).split())},
-                1,
+                exc.exit_code,
             )
         if sys.stderr.isatty():
             click.echo(err=True)  # end the progress bar's line before the error

@@ -14,6 +14,9 @@ from .progress import progress_printer
 
 def parse_sets(pairs: tuple[str, ...]) -> dict[str, Any]:
     """``key=value`` pairs → dict; values are read as JSON when they parse (numbers, lists), else as text."""
+    from ..errors import ParamError
+    from ..params import MAX_NESTING
+
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -23,6 +26,8 @@ def parse_sets(pairs: tuple[str, ...]) -> dict[str, Any]:
             value: Any = json.loads(raw)
         except ValueError:
             value = raw
+        except RecursionError:
+            raise ParamError(f"{key.strip()}: value nested too deeply (more than {MAX_NESTING} levels)") from None
         out[key.strip()] = value
     return out
 
@@ -80,8 +85,15 @@ def info_cmd(name: str, as_json: bool) -> None:
 
 @main.command("generate")
 @click.argument("name")
-@click.option("-o", "--out", type=click.Path(path_type=Path), required=True, help="Bundle folder to write.")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option(
+    "-o",
+    "--out",
+    required=True,
+    help="Bundle folder to write: a new or empty folder, or an earlier bundle (replaced whole).",
+)
+@click.option(
+    "--seed", type=click.IntRange(min=0, max=2**63 - 1), default=0, show_default=True, help="Random seed."
+)
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="A parameter; repeat for several.")
 @click.option("--profile", default="generic", show_default=True, help="Export profile: generic, unity, unreal, godot.")
 @click.option(
@@ -89,11 +101,11 @@ def info_cmd(name: str, as_json: bool) -> None:
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Generate N seeds (seed … seed+N-1) as sub-bundles with a contact sheet.",
+    help="Generate N seeds (seed … seed+N-1, N ≤ 1000) as sub-bundles with a contact sheet.",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def generate_cmd(
-    name: str, out: Path, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool
+    name: str, out: str, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool
 ) -> None:
     """Run generator NAME and write an engine-ready bundle to OUT.
 
@@ -106,11 +118,11 @@ def generate_cmd(
     params = parse_sets(sets)
     progress = progress_printer(name, quiet)
     if variations == 1:
-        assets = generate(name, seed=seed, out=out, profile=profile, progress=progress, **params)
+        assets = generate(name, seed=seed, out=out, profile=profile, progress=progress, params=params)
         click.echo(f"wrote {len(assets)} asset(s) to {out}")
     else:
-        generate_variations(name, variations, seed=seed, out=out, profile=profile, progress=progress, **params)
+        generate_variations(name, variations, seed=seed, out=out, profile=profile, progress=progress, params=params)
         click.echo(f"wrote {variations} variations (seeds {seed}–{seed + variations - 1}) to {out}")
         for sheet in ("contact_sheet.png", "contact_sheet.md"):
-            if (out / sheet).is_file():
-                click.echo(f"compare them in {out / sheet}")
+            if (Path(out) / sheet).is_file():
+                click.echo(f"compare them in {Path(out) / sheet}")

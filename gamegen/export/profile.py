@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..assets import Asset
-from ..errors import GamegenError
+from ..errors import GamegenError, ParamError
 from ..names import check_relpath
 
 __all__ = [
@@ -110,13 +110,13 @@ def list_profiles() -> list[ExportProfile]:
 
 
 def get_profile(name: str) -> ExportProfile:
-    """The profile called ``name``; an unknown name is a GamegenError listing the known ones."""
+    """The profile called ``name``; an unknown name is a ParamError (exit 2) listing the known ones."""
     _load_entry_points()
     try:
         return _PROFILES[name]
     except KeyError:
         known = ", ".join(p.name for p in list_profiles())
-        raise GamegenError(f"unknown export profile {name!r} (known: {known})") from None
+        raise ParamError(f"unknown export profile {name!r} (known: {known})") from None
 
 
 def _chain(profile: ExportProfile) -> list[ExportProfile]:
