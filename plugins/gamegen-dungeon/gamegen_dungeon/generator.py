@@ -28,8 +28,10 @@ class DungeonParams(Params):
     loops: float = Field(0.15, ge=0.0, le=1.0, description="Extra corridors per room beyond the spanning tree")
     enemies: int = Field(2, ge=0, le=16, description="Enemy spawn points per room (none in the start room)")
     treasure: float = Field(0.3, ge=0.0, le=1.0, description="Chance that a room holds a treasure spawn point")
-    tileset: Literal["external", "embedded"] = Field(
-        "external", description="Write the tileset as its own .tsj file, or embed it in the .tmj"
+    tileset: Literal["embedded", "external"] = Field(
+        "embedded",
+        description="Embed the tileset in the .tmj (loads everywhere, Phaser included), or write it as its own "
+        ".tsj file that the map references (Tiled, Godot importers, pytiled-parser; not Phaser)",
     )
 
     @field_validator("max_room")
@@ -60,14 +62,15 @@ def _objects(layout: Layout, size: int) -> dict[str, list[MapObject]]:
 class DungeonLayout(gamegen.Generator):
     """Dungeon level: BSP rooms, corridors, doors and spawn points, every room reachable, as a Tiled map.
 
-    Writes ``dungeon.tmj`` (tile layer + object layers ``rooms``, ``doors``, ``spawns``), the tileset
-    (``dungeon_tiles.tsj`` + ``.png``, tiles typed floor/corridor/door/wall with a ``walkable`` property) and
-    ``dungeon_preview.png``.
+    Writes ``dungeon.tmj`` (tile layer + object layers ``rooms``, ``doors``, ``spawns``) with its tileset embedded
+    (tiles typed floor/corridor/door/wall with a ``walkable`` property; ``tileset=external`` writes it to
+    ``dungeon_tiles.tsj`` instead), the tileset image ``dungeon_tiles.png`` and ``dungeon_preview.png``. The
+    embedded map loads in Phaser 3 (``load.tilemapTiledJSON``), which rejects external tilesets.
     """
 
     name = "dungeon.layout"
     kind = "dungeon"
-    version = "1.0.0"
+    version = "1.1.0"
     params = DungeonParams
     quick_params = {"width": 32, "height": 24, "tile_size": 8, "depth": 3}
     time_budget_s = 10.0

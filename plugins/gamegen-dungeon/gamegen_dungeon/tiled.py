@@ -1,7 +1,8 @@
 """Tiled maps as a gamegen asset type, and their exporter: ``.tmj`` map, ``.tsj`` tileset and tileset ``.png``.
 
-The JSON follows Tiled's map format 1.10 (orthogonal, right-down, CSV-style ``data`` arrays of gids), which
-Tiled, Godot (YATI / Tiled importers), Phaser, Defold, LDtk's importer and many engines read.
+The JSON follows Tiled's map format 1.10 (orthogonal, right-down, finite, uncompressed ``data`` arrays of gids),
+which Tiled, Godot (YATI / Tiled importers), Phaser, Defold, LDtk's importer and many engines read. The tileset is
+embedded in the map by default: Phaser 3's Tiled parser skips external tilesets ("External tilesets unsupported").
 """
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ class MapObject:
 @dataclass
 class TiledMapAsset(Asset):
     """An orthogonal Tiled map: named tile layers of gids (0 = empty, tile i of the tileset = i + 1), object layers
-    and one tileset, written as its own ``.tsj`` file or embedded in the map (``embed_tileset``)."""
+    and one tileset, embedded in the map (``embed_tileset``, the default: every consumer, Phaser included, reads
+    it) or written as its own ``.tsj`` file that the map references."""
 
     tileset: Tileset
     layers: dict[str, np.ndarray]
     objects: dict[str, list[MapObject]] = field(default_factory=dict)
     properties: dict[str, Any] = field(default_factory=dict)
-    embed_tileset: bool = False
+    embed_tileset: bool = True
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -1,12 +1,16 @@
-"""dungeon.layout: the conformance kit, the Tiled files read back as plain JSON and checked room by room, and the
-same files loaded by a real Tiled consumer (pytiled-parser, the parser of the arcade engine)."""
+"""dungeon.layout: the conformance kit, the Tiled files read back as plain JSON and checked room by room, the
+same files loaded by a real Tiled consumer (pytiled-parser, the parser of the arcade engine), and the map checked
+against what Phaser 3's Tiled parser needs: by rule in Python always, and by Phaser's own parser under Node.js where
+Phaser is installed (see ``_phaser``)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tomllib
 from collections import deque
 from pathlib import Path
 
@@ -16,6 +20,9 @@ from PIL import Image
 
 import gamegen
 
+REPO = Path(__file__).resolve().parents[3]
+STARTER = REPO / "examples" / "starter" / "gamegen.toml"
+PHASER_SCRIPT = Path(__file__).resolve().parent / "phaser_tiled.js"
 LAYOUTS = [
     {"width": 32, "height": 24, "tile_size": 8, "depth": 3},
     {},  # defaults
@@ -89,8 +96,8 @@ def test_conformance(gamegen_conformance):
     gamegen_conformance("dungeon.layout")
 
 
-def test_conformance_with_embedded_tileset(gamegen_conformance):
-    gamegen_conformance("dungeon.layout", params={"tileset": "embedded"})
+def test_conformance_with_external_tileset(gamegen_conformance):
+    gamegen_conformance("dungeon.layout", params={"tileset": "external"})
 
 
 @pytest.mark.parametrize("params", LAYOUTS, ids=["quick", "default", "large-tree", "dense-loops"])
@@ -182,7 +189,7 @@ def test_spawns_are_on_distinct_floor_tiles_of_their_rooms(tmp_path):
 
 
 def test_external_tileset_image_matches_its_description(tmp_path):
-    folder = _bundle(tmp_path, 1, tile_size=12)
+    folder = _bundle(tmp_path, 1, tile_size=12, tileset="external")
     tmj, tileset, grid = _load(folder)
     assert tmj["tilesets"] == [{"firstgid": 1, "source": "dungeon_tiles.tsj"}]
     assert (tmj["type"], tmj["orientation"], tmj["renderorder"], tmj["infinite"]) == (
@@ -204,11 +211,14 @@ def test_external_tileset_image_matches_its_description(tmp_path):
         assert preview.size == (tmj["width"] * 12, tmj["height"] * 12)
 
 
-def test_embedded_tileset_writes_no_tsj(tmp_path):
-    folder = _bundle(tmp_path, 1, tileset="embedded")
+def test_the_tileset_is_embedded_by_default_and_no_tsj_is_written(tmp_path):
+    folder = _bundle(tmp_path, 1)
     tmj, tileset, _ = _load(folder)
     assert tileset["firstgid"] == 1 and tileset["image"] == "dungeon_tiles.png" and tileset["tilecount"] == 4
+    assert "source" not in tileset and tileset["name"] == "dungeon_tiles"
     assert sorted(p.name for p in folder.iterdir()) == ["dungeon.tmj", "dungeon_preview.png", "dungeon_tiles.png"]
+    explicit = _bundle(tmp_path / "explicit", 1, tileset="embedded")
+    assert (explicit / "dungeon.tmj").read_bytes() == (folder / "dungeon.tmj").read_bytes()
 
 
 def test_single_room_map_still_places_start_and_exit_apart(tmp_path):
@@ -221,3 +231,194 @@ def test_single_room_map_still_places_start_and_exit_apart(tmp_path):
 def test_max_room_below_min_room_is_a_parameter_error():
     with pytest.raises(gamegen.ParamError, match=r"max_room=4: .*must be ≥ min_room=6"):
         gamegen.generate("dungeon.layout", min_room=6, max_room=4)
+
+
+# ── Phaser 3 ─────────────────────────────────────────────────────────────────────────────────────────────────────
+# What Phaser 3's Tiled JSON parser (src/tilemaps/parsers/tiled: ParseJSONTiled, ParseTileLayers, ParseTilesets,
+# Tileset.updateTileData, AssignTileProperties) needs of a map. An external tileset (a `source` key) is skipped
+# with "External tilesets unsupported. Use Embed Tileset and re-export", and the first tile on a layer then throws.
+
+
+def _phaser3_problems(tmj: dict, folder: Path) -> list[str]:
+    """Every rule of Phaser 3's Tiled JSON parser that ``tmj`` (in ``folder``) breaks; [] when Phaser loads it."""
+    problems = []
+    if tmj.get("orientation") != "orthogonal":
+        problems.append(f"orientation {tmj.get('orientation')!r}, expected 'orthogonal'")
+    if tmj.get("infinite") is not False:
+        problems.append("infinite must be false (an infinite map has chunks, not data arrays)")
+    for key in ("width", "height", "tilewidth", "tileheight"):
+        if not (isinstance(tmj.get(key), int) and tmj[key] > 0):
+            problems.append(f"{key} must be a positive integer, got {tmj.get(key)!r}")
+    if not float(tmj.get("version", 0)) > 1:  # Phaser reads the per-tile `tiles` array only when version > 1
+        problems.append(f"version {tmj.get('version')!r}: Phaser reads tile properties only from version > 1")
+    ranges = []
+    for i, ts in enumerate(tmj.get("tilesets", [])):
+        where = f"tilesets[{i}]"
+        if "source" in ts:
+            problems.append(f"{where}: external tileset {ts['source']!r} (Phaser: External tilesets unsupported)")
+            continue
+        if not (isinstance(ts.get("image"), str) and ts["image"]):
+            problems.append(f"{where}: no image")
+            continue
+        for key in ("firstgid", "tilewidth", "tileheight", "tilecount", "columns", "margin", "spacing"):
+            if not isinstance(ts.get(key), int):
+                problems.append(f"{where}: {key} must be an integer, got {ts.get(key)!r}")
+        if not (isinstance(ts.get("name"), str) and ts["name"]):
+            problems.append(f"{where}: no name (the key of Phaser's addTilesetImage)")
+        image = folder / ts["image"]
+        if not image.is_file():
+            problems.append(f"{where}: image {ts['image']!r} is not next to the map")
+            continue
+        with Image.open(image) as img:
+            if img.size != (ts.get("imagewidth"), ts.get("imageheight")):
+                problems.append(
+                    f"{where}: imagewidth/imageheight {ts.get('imagewidth')}x{ts.get('imageheight')} "
+                    f"but the image is {img.size[0]}x{img.size[1]}"
+                )
+        margin, spacing = ts.get("margin", 0), ts.get("spacing", 0)
+        cols = (ts["imagewidth"] - 2 * margin + spacing) / (ts["tilewidth"] + spacing)
+        rows = (ts["imageheight"] - 2 * margin + spacing) / (ts["tileheight"] + spacing)
+        if cols % 1 or rows % 1:
+            problems.append(f"{where}: the image is not a whole number of tiles (Phaser warns and truncates)")
+        elif (ts["columns"], ts["tilecount"]) != (cols, cols * rows):
+            problems.append(f"{where}: columns/tilecount {ts['columns']}/{ts['tilecount']}, image holds {cols}x{rows}")
+        for tile in ts.get("tiles", []):
+            props = tile.get("properties", [])
+            if not (isinstance(tile.get("id"), int) and all({"name", "value"} <= set(p) for p in props)):
+                problems.append(f"{where}: tile {tile.get('id')!r} needs an integer id and name/value properties")
+        ranges.append(range(ts["firstgid"], ts["firstgid"] + ts["tilecount"]))
+    if not ranges:
+        problems.append("no embedded tileset: Phaser has no tiles to draw")
+    tile_layers = [layer for layer in tmj.get("layers", []) if layer.get("type") == "tilelayer"]
+    if not tile_layers:
+        problems.append("no layer of type 'tilelayer'")
+    names = [layer.get("name") for layer in tmj.get("layers", [])]
+    if len(set(names)) != len(names):
+        problems.append(f"layer names must be unique (Phaser's createLayer looks them up): {names}")
+    for layer in tile_layers:
+        where = f"layer {layer.get('name')!r}"
+        if "compression" in layer:
+            problems.append(f"{where}: compressed data (Phaser skips the layer)")
+        if layer.get("encoding") not in (None, "base64"):
+            problems.append(f"{where}: encoding {layer['encoding']!r}")
+        data = layer.get("data")
+        if layer.get("encoding") is None and not (isinstance(data, list) and all(isinstance(g, int) for g in data)):
+            problems.append(f"{where}: data must be a flat array of integer gids")
+            continue
+        if (layer.get("width"), layer.get("height")) != (tmj.get("width"), tmj.get("height")):
+            problems.append(
+                f"{where}: {layer.get('width')}x{layer.get('height')}, the map is "
+                f"{tmj.get('width')}x{tmj.get('height')}"
+            )
+        if isinstance(data, list) and len(data) != layer.get("width", 0) * layer.get("height", 0):
+            problems.append(f"{where}: {len(data)} gids for {layer.get('width')}x{layer.get('height')} tiles")
+        unknown = {g & 0x1FFFFFFF for g in data or []} - {0} - {g for r in ranges for g in r}
+        if unknown:
+            problems.append(f"{where}: gids {sorted(unknown)} are in no tileset (Phaser throws on them)")
+    for layer in tmj.get("layers", []):
+        if layer.get("type") == "objectgroup" and not all({"id", "x", "y"} <= set(o) for o in layer.get("objects", [])):
+            problems.append(f"object layer {layer.get('name')!r}: every object needs id, x and y")
+    return problems
+
+
+@pytest.mark.parametrize("params", LAYOUTS, ids=["quick", "default", "large-tree", "dense-loops"])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_the_default_map_meets_phaser3_tiled_parser_rules(tmp_path, params, seed):
+    folder = _bundle(tmp_path, seed, **params)
+    assert _phaser3_problems(json.loads((folder / "dungeon.tmj").read_text()), folder) == []
+
+
+def test_the_external_tileset_option_is_what_phaser3_rejects(tmp_path):
+    """The rules above catch the reported failure: the external-tileset option still writes it, for other engines."""
+    folder = _bundle(tmp_path, 1, tileset="external")
+    assert _phaser3_problems(json.loads((folder / "dungeon.tmj").read_text()), folder) == [
+        "tilesets[0]: external tileset 'dungeon_tiles.tsj' (Phaser: External tilesets unsupported)",
+        "no embedded tileset: Phaser has no tiles to draw",
+        "layer 'tiles': gids [1, 2, 3, 4] are in no tileset (Phaser throws on them)",
+    ]
+
+
+def _phaser() -> tuple[str, Path]:
+    """Node.js and a Phaser 3 package: $GAMEGEN_PHASER (the package folder) or tools/js/node_modules/phaser.
+
+    Skipped, in CI too, where there is none: the shared tools/js does not install Phaser (yet), so the rules above
+    are what always runs. ``npm pack phaser@3`` and unpacking it anywhere, then GAMEGEN_PHASER=<folder>, runs it.
+    """
+    node = shutil.which("node")
+    package = Path(os.environ.get("GAMEGEN_PHASER") or REPO / "tools" / "js" / "node_modules" / "phaser")
+    if node is None or not (package / "src" / "tilemaps" / "parsers" / "tiled" / "ParseJSONTiled.js").is_file():
+        pytest.skip("Phaser 3's Tiled parser under Node.js: set GAMEGEN_PHASER to an unpacked phaser@3 package")
+    if not json.loads((package / "package.json").read_text())["version"].startswith("3."):
+        pytest.skip(f"{package} is not Phaser 3")
+    return node, package
+
+
+def _parse_with_phaser(tmj: Path) -> dict:
+    node, package = _phaser()
+    proc = subprocess.run(
+        [node, str(PHASER_SCRIPT), str(package), str(tmj)], capture_output=True, text=True, timeout=120
+    )
+    if not proc.stdout.strip():
+        raise RuntimeError(proc.stderr)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("seed", [4, 9])
+def test_phaser3_parses_the_default_map_as_written(tmp_path, seed):
+    folder = _bundle(tmp_path, seed, tile_size=12)
+    tmj, tileset, grid = _load(folder)
+    parsed = _parse_with_phaser(folder / "dungeon.tmj")
+    assert "error" not in parsed and parsed["warnings"] == [], parsed
+    assert parsed["map"] == {
+        "width": grid.shape[1],
+        "height": grid.shape[0],
+        "tileWidth": 12,
+        "tileHeight": 12,
+        "orientation": 0,  # Phaser.Tilemaps.Orientation.ORTHOGONAL
+        "infinite": False,
+    }
+    ((phaser_set),) = parsed["tilesets"]
+    assert (phaser_set["name"], phaser_set["firstgid"], phaser_set["total"]) == ("dungeon_tiles", 1, 4)
+    assert [phaser_set["tileData"][str(i)]["type"] for i in range(4)] == ["floor", "corridor", "door", "wall"]
+    ((layer),) = parsed["layers"]
+    assert layer["name"] == "tiles" and (np.array(layer["gids"]) == grid).all()
+    walkable = [t["id"] + 1 for t in tileset["tiles"] if t["properties"][0]["value"]]
+    assert (np.array(layer["walkable"]) == np.isin(grid, walkable)).all()
+    objects = {group["name"]: group["objects"] for group in parsed["objects"]}
+    assert {name: len(objs) for name, objs in objects.items()} == {
+        name: len(_objects(tmj, name)) for name in ("rooms", "doors", "spawns")
+    }
+    assert all(o["rectangle"] for o in objects["rooms"] + objects["doors"])
+    assert all(o["point"] for o in objects["spawns"])
+
+
+def test_phaser3_rejects_the_external_tileset_option(tmp_path):
+    """The failure the default avoids, reproduced: Phaser warns, skips the tileset, then throws on the first tile."""
+    parsed = _parse_with_phaser(_bundle(tmp_path, 1, tileset="external") / "dungeon.tmj")
+    assert parsed["warnings"] == ["External tilesets unsupported. Use Embed Tileset and re-export"]
+    assert "error" in parsed
+
+
+def test_the_starter_recipe_dungeons_load_in_pytiled_parser_and_meet_phaser3_rules(tmp_path):
+    """Every dungeon.layout asset of examples/starter/gamegen.toml, with its params and the recipe's profile (read
+    from the TOML, so that other generators of the recipe do not matter here): an embedded tileset that loads."""
+    if not STARTER.is_file():
+        pytest.skip("not in the gamegen repository (no examples/starter)")
+    parser = _tiled_parser()
+    recipe = tomllib.loads(STARTER.read_text())
+    dungeons = [a for a in recipe["asset"] if a["generator"] == "dungeon.layout"]
+    assert dungeons, "the starter recipe has no dungeon.layout asset"
+    for asset in dungeons:
+        out = tmp_path / asset["name"]
+        profile = recipe.get("profile", "generic")
+        gamegen.generate("dungeon.layout", seed=recipe.get("seed", 0), out=out, profile=profile, **asset["params"])
+        folder = out / "dungeon.layout"
+        tmj = json.loads((folder / "dungeon.tmj").read_text())
+        assert not (folder / "dungeon_tiles.tsj").exists() and _phaser3_problems(tmj, folder) == [], asset["name"]
+        parsed = parser.parse_map(folder / "dungeon.tmj")
+        ((firstgid, tiles),) = parsed.tilesets.items()
+        assert (firstgid, tiles.tile_count) == (1, 4) and (parsed.map_size.width, parsed.map_size.height) == (
+            asset["params"].get("width", 48),
+            asset["params"].get("height", 32),
+        )
+        assert [layer.name for layer in parsed.layers] == ["tiles", "rooms", "doors", "spawns"]

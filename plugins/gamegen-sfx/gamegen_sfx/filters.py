@@ -1,4 +1,5 @@
-"""sfxr's resonant low-pass and one-pole high-pass filters: a recursive per-sample kernel compiled by numba.
+"""Recursive per-sample kernels compiled by numba: sfxr's resonant low-pass and one-pole high-pass filters, and the
+DC blocker that :mod:`gamegen_sfx.master` applies to every sound.
 
 Import lazily (inside functions) so that ``gamegen list`` does not load numba.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-__all__ = ["lowpass_highpass"]
+__all__ = ["dc_block", "lowpass_highpass"]
 
 
 @nb.njit(cache=True)
@@ -30,4 +31,17 @@ def lowpass_highpass(x: np.ndarray, lp_w: np.ndarray, lp_on: bool, lp_damp: floa
         hp += lp - previous
         hp -= hp * hp_k[j]
         out[j] = hp
+    return out
+
+
+@nb.njit(cache=True)
+def dc_block(x: np.ndarray, r: float) -> np.ndarray:
+    """One-pole DC blocker ``y[n] = x[n] - x[n-1] + r * y[n-1]`` (a first-order high-pass; zero initial state)."""
+    out = np.empty_like(x)
+    previous = 0.0
+    y = 0.0
+    for j in range(x.size):
+        y = x[j] - previous + r * y
+        previous = x[j]
+        out[j] = y
     return out

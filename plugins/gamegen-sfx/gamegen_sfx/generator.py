@@ -6,11 +6,13 @@ import dataclasses
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import ValidationInfo, field_validator
 
 import gamegen
 from gamegen import Field, Params
 
-from .synth import SAMPLE_RATE, render
+from .master import PEAK_DBFS, master, normalize_peak
+from .synth import SAMPLE_RATE, SFXR_GAIN, synthesize
 from .voice import Voice, Wave, preset_voice
 from .wav import encode_wav
 
@@ -32,7 +34,15 @@ class SfxParams(Params):
     """A preset rolled with the seed, then any synth parameter you set (sfxr's slider scales) overrides it."""
 
     preset: Preset = Field("coin", description="Sound family; 'custom' starts from sfxr's neutral defaults")
-    volume: float = Field(0.5, ge=0.0, le=1.0, description="Output volume (sfxr's sound volume)")
+    normalize: bool = Field(
+        True,
+        description="Scale the sound so its highest sample is at peak_dbfs (default -1 dBFS); "
+        "false: sfxr's own loudness, set by volume (loud sounds may clip)",
+    )
+    peak_dbfs: float = Field(PEAK_DBFS, ge=-40.0, le=0.0, description="Peak level in dBFS when normalize is true")
+    volume: float = Field(
+        0.5, ge=0.0, le=1.0, description="sfxr's sound volume, used only when normalize is false (0.5: sfxr's default)"
+    )
     wave: Wave | None = Field(None, description="Oscillator waveform" + _FROM_PRESET)
     base_freq: float | None = _unit("Start frequency")
     freq_limit: float | None = _unit("Minimum frequency: the sound stops when a downward slide reaches it")
@@ -57,17 +67,31 @@ class SfxParams(Params):
     arp_speed: float | None = _unit("Arpeggio: when the pitch jump happens (1: never)")
     arp_mod: float | None = _signed("Arpeggio: size of the pitch jump (positive: up)")
 
+    @field_validator("volume")
+    @classmethod
+    def _volume_needs_raw_loudness(cls, value: float, info: ValidationInfo) -> float:
+        if value != 0.5 and info.data.get("normalize", True):
+            raise ValueError(
+                "applies only with normalize=false (sfxr's raw loudness); a normalised sound peaks at "
+                "peak_dbfs, so set peak_dbfs for a quieter one"
+            )
+        return value
+
 
 class Sfx(gamegen.Generator):
     """Game sound effects in the sfxr tradition (jump, coin, hit, explosion, ...) as 16-bit 44.1 kHz WAV.
 
     The seed rolls the preset's random choices (as sfxr's buttons do) and the noise; every synth parameter you set
     overrides the rolled value. The manifest records the final synth parameters, so a sound can be re-made or tweaked.
+
+    Every sound is mastered: a 20 Hz high-pass and an exact mean correction remove DC offset, and it ends with a
+    10 ms raised-cosine fade then 5 ms of silence (no click). Loudness: peak-normalised to -1 dBFS by default
+    (``peak_dbfs``), never clipped; ``normalize=false`` keeps sfxr's own level (``volume``), which may clip.
     """
 
     name = "audio.sfx"
     kind = "audio"
-    version = "1.0.0"
+    version = "1.1.0"
     params = SfxParams
     quick_params = {"preset": "blip"}
     time_budget_s = 10.0
@@ -77,21 +101,32 @@ class Sfx(gamegen.Generator):
         rolled = preset_voice(params.preset, ctx.child("preset"))
         overrides = {f.name: getattr(params, f.name) for f in dataclasses.fields(Voice)}
         voice = dataclasses.replace(rolled, **{k: v for k, v in overrides.items() if v is not None})
-        samples = render(voice, ctx.child("noise"), params.volume)
+        raw, envelope = synthesize(voice, ctx.child("noise"))
+        samples = master(raw, envelope, SAMPLE_RATE)
+        if params.normalize:
+            samples = normalize_peak(samples, params.peak_dbfs)
+        else:
+            samples = samples * SFXR_GAIN * params.volume
+        clipped = int(np.count_nonzero(np.abs(samples) >= 1.0))
+        samples = np.clip(samples, -1.0, 1.0)
         if samples.size == 0:
             raise gamegen.ParamError(
                 f"freq_limit={voice.freq_limit:g}: the sound starts below this minimum frequency "
                 f"(base_freq={voice.base_freq:g}) and would end before its first sample (allowed: freq_limit < base_freq)",
                 generator=self.name,
             )
+        peak = float(np.abs(samples).max())
         meta = {
             "sample_rate": SAMPLE_RATE,
             "channels": 1,
             "bits_per_sample": 16,
             "frames": int(samples.size),
             "duration_s": round(samples.size / SAMPLE_RATE, 6),
-            "peak": round(float(np.abs(samples).max()), 6),
-            "clipped_samples": int(np.count_nonzero(np.abs(samples) >= 1.0)),
+            "peak": round(peak, 6),
+            "peak_dbfs": round(20.0 * np.log10(peak), 3) if peak > 0 else None,
+            "loudness": f"peak {params.peak_dbfs:g} dBFS" if params.normalize else f"sfxr volume {params.volume:g}",
+            "dc_offset": round(float(samples.mean()), 6),
+            "clipped_samples": clipped,
             "synth": {k: round(v, 6) if isinstance(v, float) else v for k, v in dataclasses.asdict(voice).items()},
         }
         data = encode_wav(samples, SAMPLE_RATE)

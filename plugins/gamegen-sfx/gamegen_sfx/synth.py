@@ -11,11 +11,11 @@ import numpy as np
 
 from .voice import Voice
 
-__all__ = ["SAMPLE_RATE", "render"]
+__all__ = ["SAMPLE_RATE", "SFXR_GAIN", "render", "synthesize"]
 
 SAMPLE_RATE = 44100
 SUPERSAMPLE = 8
-_GAIN = 0.05 * 2.0 * 4.0  # sfxr: master volume 0.05, x2 sound-volume scale, x4 WAV-export gain
+SFXR_GAIN = 0.05 * 2.0 * 4.0  # sfxr: master volume 0.05, x2 sound-volume scale, x4 WAV-export gain
 
 
 def _envelope(v: Voice) -> np.ndarray:
@@ -94,17 +94,25 @@ def _phaser(v: Voice, x: np.ndarray) -> np.ndarray:
     return x + np.where(source >= 0, x[np.maximum(source, 0)], 0.0)
 
 
-def render(voice: Voice, rng: np.random.Generator, volume: float = 0.5) -> np.ndarray:
-    """Synthesize ``voice`` into float samples in [-1, 1] at :data:`SAMPLE_RATE` (clipped like sfxr's export).
-
-    The result is empty when the frequency limit cuts the sound off before its first sample.
+def synthesize(voice: Voice, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Synthesize ``voice`` at :data:`SAMPLE_RATE` before any output gain: ``(samples, envelope)``, the envelope being
+    the volume applied to each sample. Both are empty when the frequency limit cuts the sound off before its first
+    sample. ``samples * SFXR_GAIN * volume`` is sfxr's exported signal, before its clipping.
     """
     envelope = _envelope(voice)
     steps = _steps(voice, envelope.size)
     period, end = _period(voice, steps)
     if end == 0:
-        return np.zeros(0)
+        return np.zeros(0), np.zeros(0)
     steps, envelope = steps[:end], envelope[:end]
     sub = _phaser(voice, _filtered(voice, _oscillator(voice, period, steps, rng)))
-    mixed = sub.reshape(-1, SUPERSAMPLE).mean(axis=1) * envelope
-    return np.clip(mixed * _GAIN * volume, -1.0, 1.0)
+    return sub.reshape(-1, SUPERSAMPLE).mean(axis=1) * envelope, envelope
+
+
+def render(voice: Voice, rng: np.random.Generator, volume: float = 0.5) -> np.ndarray:
+    """sfxr's raw output: float samples in [-1, 1] at :data:`SAMPLE_RATE`, scaled and clipped like sfxr's export
+    (no DC removal, fade or normalisation: see :mod:`gamegen_sfx.master`). Empty when the frequency limit cuts the
+    sound off before its first sample.
+    """
+    samples, _ = synthesize(voice, rng)
+    return np.clip(samples * SFXR_GAIN * volume, -1.0, 1.0)
