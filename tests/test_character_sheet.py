@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -245,3 +246,64 @@ def test_a_model_written_backstory_passes_the_content_filter(tiny_gpt2, tmp_path
     assert redrawn.meta["content_filter"]["samples_checked"] == 2
     assert redrawn.obj["backstory_source"] == "model" and redrawn.obj["backstory"] != first["backstory"]
     assert not re.search(terms[3:], redrawn.obj["backstory"], re.IGNORECASE)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{name:>300000000}", "field {name:>300000000}: width or precision 300000000 is over 64"),
+        ("{name:.300000000}", "field {name:.300000000}: width or precision 300000000 is over 64"),
+        ("{name!r:>99999999}", "field {name!r:>99999999}: width or precision 99999999 is over 64"),
+        ("{level:0300000000d}", "field {level:0300000000d}: width or precision 0300000000 is over 64"),
+        ("{name:" + "9" * 5000 + "}", "width or precision of 5000 digits is over 64"),
+        ("{name.__class__}", "field {name.__class__}: attribute and index access are not allowed"),
+        ("{name[0]}", "field {name[0]}: attribute and index access are not allowed"),
+        ("{name:{level}}", "field {name:{level}}: fields nested in a format spec are not allowed"),
+        ("{name!x}", "field {name!x}: unknown conversion !x (allowed: !r, !s, !a)"),
+        ("{level:s}", "field {level:s}: Unknown format code 's' for object of type 'int'"),
+        ("{name:d}", "field {name:d}: Unknown format code 'd' for object of type 'str'"),
+        ("{name", "template '{name' is not valid (expected '}' before end of string; write literal braces as {{"),
+    ],
+)
+def test_template_bombs_and_unsafe_fields_are_refused_when_the_rules_load(tmp_path, template, problem):
+    rules = json.loads(json.dumps(RULES))
+    rules["backstory"]["templates"].append(template)
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    start = time.perf_counter()
+    with pytest.raises(gamegen.ParamError) as err:
+        sheet(rules=str(path))
+    assert time.perf_counter() - start < 1
+    assert str(err.value).startswith(f"rules={str(path)!r}: (rules): Value error, backstory template ")
+    assert problem in str(err.value)
+
+
+def test_a_template_bomb_is_exit_code_2_on_the_command_line(tmp_path):
+    rules = json.loads(json.dumps(RULES))
+    rules["backstory"]["templates"] = ["{name:>300000000}"]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    res = CliRunner().invoke(main, ["generate", "character.sheet", "-o", str(tmp_path / "o"), "--set", f"rules={path}"])
+    assert res.exit_code == 2 and "width or precision 300000000 is over 64" in res.output
+
+
+def test_bounded_format_specs_and_conversions_still_fill(tmp_path):
+    rules = json.loads(json.dumps(RULES))
+    rules["backstory"]["templates"] = ["[{role:>8}|{level:03d}|{name!r:.3}|{town:_^12}|{level:.2f}] {{braces}}"]
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(rules))
+    got = sheet(2, rules=str(path), level=7)
+    assert got["backstory"] == f"[  knight|007|{repr(got['name'])[:3]}|__Ashford___|7.00] {{braces}}"
+
+
+def test_a_name_list_with_an_overlong_name_is_refused(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Kora\nRokan\nNakor\n" + "ab" * 500_000 + "\n")
+    start = time.perf_counter()
+    with pytest.raises(
+        gamegen.ParamError, match=r"name_file=.*: the name 'abab.*… is 1000000 characters long \(at most 100\)"
+    ):
+        sheet(name_file=str(path))
+    assert time.perf_counter() - start < 2
+    path.write_text("Kora\nRokan\nNakor\n" + "a" * 100 + "\n")
+    assert sheet(name_file=str(path))["culture"] == "custom"

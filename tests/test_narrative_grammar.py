@@ -101,3 +101,45 @@ def test_cli_generate_and_recursion_error(tmp_path):
     assert len((tmp_path / "o" / "narrative.grammar" / "barks.txt").read_text().splitlines()) == 3
     failed = subprocess.run([*cmd, "--set", f"grammar={bad}"], capture_output=True, text=True, timeout=60)
     assert failed.returncode == 1 and "recurses" in failed.stderr
+
+
+@pytest.mark.parametrize("max_depth", [48, 499, 500])
+def test_recursion_at_every_allowed_max_depth_gives_the_depth_error(tmp_path, max_depth):
+    loop = tmp_path / "loop.json"
+    loop.write_text(json.dumps({"origin": ["#origin#x"]}))
+    with pytest.raises(GrammarError, match=rf"deeper than {max_depth} levels: the grammar recurses \(origin → "):
+        results(grammar=str(loop), max_depth=max_depth)
+
+
+def test_a_grammar_as_deep_as_max_depth_allows_expands(tmp_path):
+    chain = tmp_path / "chain.json"
+    chain.write_text(json.dumps({"origin": "#s0#"} | {f"s{i}": f"#s{i + 1}#" for i in range(498)} | {"s498": "end"}))
+    assert results(grammar=str(chain), max_depth=500, count=1) == ["end"]
+
+
+def test_cli_refuses_a_modifier_bomb_and_deep_recursion_quickly(tmp_path):
+    chain = "".join(".replace(a,aaaaaaaaaa)" for _ in range(20))
+    bomb, loop = tmp_path / "bomb.json", tmp_path / "loop.json"
+    bomb.write_text(json.dumps({"origin": f"#a{chain}#", "a": "a"}))
+    loop.write_text(json.dumps({"origin": "#origin#x"}))
+    cmd = [sys.executable, "-m", "gamegen", "generate", "narrative.grammar", "-o", str(tmp_path / "o"), "--quiet"]
+    for path, params, code, needle in [
+        (bomb, [], 2, f"error: max_length=2000: grammar {str(bomb)!r} outgrows it: expansion is longer than 2000"),
+        (loop, ["max_depth=500"], 1, "error: expansion is deeper than 500 levels: the grammar recurses"),
+    ]:
+        sets = [arg for p in [f"grammar={path}", *params] for arg in ("--set", p)]
+        failed = subprocess.run([*cmd, *sets], capture_output=True, text=True, timeout=60)
+        assert failed.returncode == code and needle in failed.stderr, failed.stderr
+        assert "RecursionError" not in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_a_modifier_bomb_is_a_parameter_error_naming_max_length(tmp_path):
+    chain = "".join(".replace(a,aaaaaaaaaa)" for _ in range(20))
+    bomb = tmp_path / "bomb.json"
+    bomb.write_text(json.dumps({"origin": f"#a{chain}#", "a": "a"}))
+    with pytest.raises(gamegen.ParamError) as err:
+        results(grammar=str(bomb), max_length=1_000_000)
+    assert str(err.value) == (
+        f"max_length=1000000: grammar {str(bomb)!r} outgrows it: "
+        "expansion is longer than 1000000 characters (modifier .replace(a,aaaaaaaaaa) on symbol 'a')"
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
+import time
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -203,3 +206,75 @@ def test_every_symbol_of_every_builtin_grammar_expands(name):
     for symbol in grammar.rules:
         for seed in range(15):
             assert injected.expand(symbol, np.random.default_rng(seed)).strip()
+
+
+REPLACE_CHAIN = "".join(".replace(a,aaaaaaaaaa)" for _ in range(20))
+
+
+@pytest.mark.parametrize("max_length", [50, 20_000, 1_000_000])
+def test_a_replace_chain_is_stopped_inside_the_modifiers(max_length):
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(GrammarError) as err:
+            flat({"origin": f"#a{REPLACE_CHAIN}#", "a": "a"}, max_length=max_length)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 0.5 and peak < 16 * max_length + 1_000_000
+    assert str(err.value) == (
+        f"expansion is longer than {max_length} characters (modifier .replace(a,aaaaaaaaaa) on symbol 'a')"
+    )
+
+
+def test_a_replace_that_fits_still_works_and_shrinking_is_allowed():
+    rules = {"origin": "#a.replace(a,aaaaaaaaaa).replace(a,aaaaaaaaaa).replace(aa,)#", "a": "a"}
+    assert flat(rules, max_length=100) == ""
+    assert flat({"origin": "#a.replace(a,bb)#", "a": "a" * 50}, max_length=100) == "b" * 100
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        # pushes keep long texts that never reach the result
+        {"origin": "[k:" + ",".join(["#x#"] * 5000) + "]", "x": f"#a{REPLACE_CHAIN[:110]}#", "a": "a"},
+        # a modifier shrinks every long text back to nothing
+        {"origin": "#x.replace(a,)#" * 5000, "x": f"#a{REPLACE_CHAIN[:110]}#", "a": "a"},
+    ],
+)
+def test_text_built_and_thrown_away_is_bounded_too(rules):
+    start = time.perf_counter()
+    with pytest.raises(GrammarError, match=r"produced more than 98000000 characters in all \(2 × max_length × "):
+        flat(rules, max_length=1_000_000)
+    assert time.perf_counter() - start < 5
+
+
+def test_the_rule_text_is_checked_as_it_grows():
+    with pytest.raises(GrammarError, match=r"longer than 100 characters \(symbol 'origin'\)"):
+        flat({"origin": "#x#" * 10_000 + "#missing#", "x": "0123456789"}, max_length=100)
+
+
+@pytest.mark.parametrize("max_depth", [500, 5_000])
+def test_deep_max_depth_gives_the_depth_error_not_a_python_recursion_error(max_depth):
+    with pytest.raises(GrammarError, match=rf"deeper than {max_depth} levels: the grammar recurses \(origin → origin"):
+        flat({"origin": ["#origin#x"]}, max_depth=max_depth, max_steps=10 * max_depth)
+    with pytest.raises(GrammarError, match=rf"deeper than {max_depth} levels"):
+        flat({"origin": "[k:#origin#]"}, max_depth=max_depth, max_steps=10 * max_depth)  # recursion through pushes
+
+
+def test_a_grammar_deeper_than_pythons_recursion_limit_expands():
+    depth = sys.getrecursionlimit() + 100
+    rules = {f"s{i}": f"#s{i + 1}#" for i in range(depth)} | {f"s{depth}": "end", "origin": "#s0.capitalize#"}
+    assert flat(rules, max_depth=depth + 2, max_steps=depth + 2) == "End"
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("#a.replace(a,b,c)#", r"modifier \.replace in tag #a\.replace\(a,b,c\)# does not take 3 parameter\(s\)"),
+        ("#a.capitalize(x)#", r"modifier \.capitalize in tag #a\.capitalize\(x\)# does not take 1 parameter\(s\)"),
+    ],
+)
+def test_modifier_parameters_are_checked(rule, message):
+    with pytest.raises(GrammarError, match=message):
+        flat({"origin": rule, "a": "a"})

@@ -11,6 +11,7 @@ drawn again from fresh sub-seeds, and the manifest records what the filter saw.
 
 from __future__ import annotations
 
+import re
 import string
 from importlib import resources
 from pathlib import Path
@@ -42,6 +43,8 @@ __all__ = [
 RULES_FORMAT = "gamegen.character.rules/1"
 SHEET_FORMAT = "gamegen.character.sheet/1"
 _BUILTIN_WORDS = ("name", "role", "level", "trait", "culture")
+_MAX_FORMAT_NUMBER = 64  # the widest width or precision a backstory template's format spec may ask for
+_MAX_NAME_LENGTH = 100  # the longest name a user's name list may hold (a name model's walk is bounded by it)
 
 
 class _Strict(BaseModel):
@@ -129,10 +132,47 @@ class RuleSet(_Strict):
             raise ValueError(f"backstory.words.{empty[0]} is empty")
         words = set(_BUILTIN_WORDS) | set(self.backstory.words)
         for template in self.backstory.templates:
-            for _, field_name, _, _ in string.Formatter().parse(template):
-                if field_name is not None and field_name not in words:
-                    raise ValueError(f"backstory template uses {{{field_name}}} (known: {', '.join(sorted(words))})")
+            _check_template(template, words)
         return self
+
+
+def _check_template(template: str, words: set[str]) -> None:
+    """Refuse a backstory template that ``str.format`` could not fill safely and in bounded time and memory.
+
+    Fields must be plain known names (no ``{name.attr}`` or ``{name[0]}``), conversions ``!r``, ``!s`` or ``!a``,
+    and format specs without nested fields, asking for no width or precision over 64, and valid for the value's
+    type (``level`` is a number, every other placeholder text), so a rule set that loads always fills.
+    """
+    try:
+        fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+    except ValueError as exc:
+        raise ValueError(
+            f"backstory template {template!r} is not valid ({exc}; write literal braces as {{{{ and }}}})"
+        ) from None
+    for _, name, spec, conversion in fields:
+        field = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        field = field if len(field) <= 60 else field[:58] + "…}"
+        if re.search(r"[.\[]", name):
+            raise ValueError(f"backstory template field {field}: attribute and index access are not allowed")
+        if name not in words:
+            raise ValueError(f"backstory template uses {{{name}}} (known: {', '.join(sorted(words))})")
+        if conversion not in (None, "r", "s", "a"):
+            raise ValueError(
+                f"backstory template field {field}: unknown conversion !{conversion} (allowed: !r, !s, !a)"
+            )
+        if "{" in spec:
+            raise ValueError(f"backstory template field {field}: fields nested in a format spec are not allowed")
+        for number in re.findall(r"\d+", spec):
+            if len(number.lstrip("0")) > 2 or int(number) > _MAX_FORMAT_NUMBER:
+                shown = number if len(number) <= 12 else f"of {len(number)} digits"
+                raise ValueError(
+                    f"backstory template field {field}: width or precision {shown} is over {_MAX_FORMAT_NUMBER}"
+                )
+        sample = string.Formatter().convert_field(1 if name == "level" else "text", conversion)
+        try:
+            format(sample, spec)
+        except ValueError as exc:
+            raise ValueError(f"backstory template field {field}: {exc}") from None
 
 
 class InventoryEntry(BaseModel):
@@ -197,6 +237,11 @@ def _name_model(params: SheetParams, ctx: Context) -> NameModel:
         return load_culture(params.culture)
     try:
         names = parse_name_list(ctx.read_input(params.name_file).decode("utf-8"))
+        longest = max(names, key=len, default="")
+        if len(longest) > _MAX_NAME_LENGTH:
+            raise ValueError(
+                f"the name {longest[:20]!r}… is {len(longest)} characters long (at most {_MAX_NAME_LENGTH})"
+            )
         return NameModel.train(names)
     except OSError as exc:
         raise ParamError(f"name_file={params.name_file!r}: cannot read the file ({exc.strerror})") from None

@@ -13,7 +13,7 @@ from ..generator import Generator
 from ..params import Field
 from .filter import FilterParams, FilterReport
 from .inputs import input_paths
-from .tracery import GrammarError, load_grammar
+from .tracery import GrammarError, GrammarLengthError, load_grammar
 
 __all__ = ["GrammarParams", "GrammarGenerator"]
 
@@ -65,7 +65,12 @@ class GrammarGenerator(Generator):
         texts: list[str] = []
         seen: set[str] = set()
         for draw in range(budget):
-            text = grammar.expand(params.start, ctx.child("sample", draw))
+            try:
+                text = grammar.expand(params.start, ctx.child("sample", draw))
+            except GrammarLengthError as exc:  # the user's grammar and max_length do not fit together
+                raise ParamError(
+                    f"max_length={params.max_length}: grammar {params.grammar!r} outgrows it: {exc}"
+                ) from None
             if (params.unique and text in seen) or not report.review([text], str(draw)):
                 continue
             texts.append(text)

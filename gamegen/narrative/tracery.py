@@ -5,16 +5,22 @@ expands ``a`` and ``b`` and pushes them as the rules of ``key``, ``[key:POP]`` p
 of a tag are undone after it (``#[hero:#name#]story#``); ``\\`` escapes the next character; the English
 modifiers are ``capitalize capitalizeAll s a ed firstS replace(a,b)``. Where tracery.js prints ``((symbol))``
 and carries on, this engine raises :class:`GrammarError`, and it bounds depth, steps and output length so a
-self-recursive grammar fails clearly instead of hanging. Two tracery.js slips are fixed: ``.ed`` after a vowel
-and ``y`` gives "played" (not "playd"), and ``.firstS`` of a single word adds no trailing space.
+self-recursive grammar fails clearly instead of hanging. The length limit holds for every intermediate text (a
+rule's text as it grows, each modifier's result, checked before a ``replace`` builds it), and all the text one
+expansion produces is at most ``2 × max_length × (max_depth + 1)`` characters, so no grammar (say, a chain of
+``.replace`` that multiplies the text, or pushes of long texts) takes more than bounded time and memory. The
+expansion runs on an explicit stack, not Python recursion, so any ``max_depth`` works. Two tracery.js slips are
+fixed: ``.ed`` after a vowel and ``y`` gives "played" (not "playd"), and ``.firstS`` of a single word adds no
+trailing space.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
-from collections.abc import Callable, Mapping
-from functools import lru_cache
+from collections.abc import Callable, Generator, Mapping
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,14 +30,20 @@ import numpy as np
 from ..context import Context
 from ..errors import GenerationError, ParamError
 
-__all__ = ["Grammar", "GrammarError", "MODIFIERS", "builtin_grammars", "load_grammar"]
+__all__ = ["Grammar", "GrammarError", "GrammarLengthError", "MODIFIERS", "builtin_grammars", "load_grammar"]
 
 _TEXT, _TAG, _ACTION = 0, 1, 2
 _ESCAPE = re.compile(r"\\(.?)", re.S)
+_Task = Generator[Any, Any, Any]
+"""One step of an expansion: it yields the sub-steps whose results it needs and returns its own result."""
 
 
 class GrammarError(GenerationError):
     """A grammar is malformed, names a missing symbol or modifier, or expands too deep or too long."""
+
+
+class GrammarLengthError(GrammarError):
+    """An expansion outgrew ``max_length`` (or, in all, ``2 × max_length × (max_depth + 1)`` characters)."""
 
 
 def _is_vowel(c: str) -> bool:
@@ -81,6 +93,11 @@ def _first_plural(s: str) -> str:
 
 def _replace(s: str, old: str = "", new: str = "") -> str:
     return s.replace(old, new) if old else s
+
+
+def _replace_length(s: str, old: str = "", new: str = "") -> int:
+    """The length of ``_replace(s, old, new)``, counted without building it (so a growing replace is refused first)."""
+    return len(s) + s.count(old) * (len(new) - len(old)) if old else len(s)
 
 
 MODIFIERS: dict[str, Callable[..., str]] = {
@@ -149,6 +166,29 @@ def _parse_tag(raw: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     return tuple(actions), symbol, tuple(mods)
 
 
+@cache
+def _signature(fn: Callable[..., str]) -> inspect.Signature:
+    """A modifier's signature, to check the parameters a tag gives it before calling it."""
+    return inspect.signature(fn)
+
+
+def _run(task: _Task) -> Any:
+    """Run a nested expansion without Python recursion: each step yields the sub-step it needs, a stack holds them."""
+    stack: list[_Task] = [task]
+    value: Any = None
+    while True:
+        try:
+            sub = stack[-1].send(value)
+        except StopIteration as done:
+            stack.pop()
+            if not stack:
+                return done.value
+            value = done.value
+        else:
+            stack.append(sub)
+            value = None
+
+
 def _as_rules(symbol: str, value: Any) -> list[str]:
     rules = [value] if isinstance(value, str) else value
     if not isinstance(rules, list) or not rules or not all(isinstance(r, str) for r in rules):
@@ -180,7 +220,7 @@ class Grammar:
 
     def flatten(self, rule: str, rng: np.random.Generator) -> str:
         """Expand ``rule`` text (e.g. ``"#origin#"``) with choices drawn from ``rng``; escapes are resolved."""
-        return _ESCAPE.sub(r"\1", _Expansion(self, rng).rule(rule, 0, None))
+        return _ESCAPE.sub(r"\1", _run(_Expansion(self, rng).rule(rule, 0, None)))
 
     def expand(self, symbol: str, rng: np.random.Generator) -> str:
         """Expand one symbol; an unknown start symbol is an error listing the grammar's symbols."""
@@ -191,34 +231,55 @@ class Grammar:
 
 
 class _Expansion:
-    """The state of one top-level expansion: rule stacks (for push/pop), step count and random stream."""
+    """The state of one top-level expansion: rule stacks (for push/pop), step count, text produced, random stream.
+
+    ``rule``, ``action``, ``tag`` and ``symbol`` are steps for :func:`_run`: they yield the sub-steps they need.
+    """
 
     def __init__(self, grammar: Grammar, rng: np.random.Generator) -> None:
         self.grammar = grammar
         self.rng = rng
         self.stacks: dict[str, list[list[str]]] = {k: [v] for k, v in grammar.rules.items()}
         self.steps = 0
+        self.produced = 0
+        self.max_produced = 2 * grammar.max_length * (grammar.max_depth + 1)
         self.path: list[str] = []
 
-    def rule(self, rule: str, depth: int, owner: str | None) -> str:
+    def check_length(self, size: int, where: str) -> None:
+        """Refuse a text of ``size`` characters longer than ``max_length`` (before it is built where possible)."""
+        if size > self.grammar.max_length:
+            raise GrammarLengthError(f"expansion is longer than {self.grammar.max_length} characters ({where})")
+
+    def produce(self, size: int, where: str) -> None:
+        """Count a new text of ``size`` characters against the length limit and the expansion's total."""
+        self.check_length(size, where)
+        self.produced += size
+        if self.produced > self.max_produced:
+            raise GrammarLengthError(
+                f"expansion produced more than {self.max_produced} characters in all (2 × max_length × "
+                f"(max_depth + 1)): the grammar builds far more text than it returns ({where})"
+            )
+
+    def rule(self, rule: str, depth: int, owner: str | None) -> _Task:
         g = self.grammar
         if depth > g.max_depth:
             loop = " → ".join(self.path[-6:])
             raise GrammarError(f"expansion is deeper than {g.max_depth} levels: the grammar recurses ({loop} → …)")
+        where = f"symbol {owner or rule!r}"
         out: list[str] = []
+        size = 0
         for kind, raw in _parse(rule):
-            if kind == _TEXT:
-                out.append(raw)
-            elif kind == _ACTION:
-                self.action(raw, depth, owner)
-            else:
-                out.append(self.tag(raw, depth, rule, owner))
-        text = "".join(out)
-        if len(text) > g.max_length:
-            raise GrammarError(f"expansion is longer than {g.max_length} characters (symbol {owner or rule!r})")
-        return text
+            if kind == _ACTION:
+                yield self.action(raw, depth, owner)
+                continue
+            text = raw if kind == _TEXT else (yield self.tag(raw, depth, rule, owner))
+            size += len(text)
+            self.check_length(size, where)
+            out.append(text)
+        self.produce(size, where)
+        return "".join(out)
 
-    def action(self, raw: str, depth: int, owner: str | None) -> str | None:
+    def action(self, raw: str, depth: int, owner: str | None) -> _Task:
         """Run ``[key:rules]`` (push, returns key) or ``[key:POP]`` (pop); function actions are not supported."""
         target, colon, body = raw.partition(":")
         if not colon:
@@ -229,21 +290,27 @@ class _Expansion:
                 raise GrammarError(f"[{target}:POP] pops symbol {target!r}, which has no rules to pop")
             stack.pop()
             return None
-        rules = [self.rule(part, depth + 1, owner) for part in body.split(",")]
+        rules: list[str] = []
+        for part in body.split(","):
+            rules.append((yield self.rule(part, depth + 1, owner)))
         self.stacks.setdefault(target, []).append(rules)
         return target
 
-    def tag(self, raw: str, depth: int, rule: str, owner: str | None) -> str:
+    def tag(self, raw: str, depth: int, rule: str, owner: str | None) -> _Task:
         actions, symbol, mods = _parse_tag(raw)
-        pushed = [t for t in (self.action(a, depth, owner) for a in actions) if t is not None]
-        text = self.symbol(symbol, depth, rule, owner) if symbol else ""
+        pushed: list[str] = []
+        for action in actions:
+            target = yield self.action(action, depth, owner)
+            if target is not None:
+                pushed.append(target)
+        text = (yield self.symbol(symbol, depth, rule, owner)) if symbol else ""
         for mod in mods:
-            text = self.modify(text, mod, raw)
+            text = self.modify(text, mod, raw, symbol)
         for target in reversed(pushed):
             self.stacks[target].pop()
         return text
 
-    def symbol(self, symbol: str, depth: int, rule: str, owner: str | None) -> str:
+    def symbol(self, symbol: str, depth: int, rule: str, owner: str | None) -> _Task:
         stack = self.stacks.get(symbol)
         where = f"rule {rule!r}" + (f" of symbol {owner!r}" if owner else "")
         if stack is None:
@@ -257,17 +324,29 @@ class _Expansion:
             )
         rules = stack[-1]
         self.path.append(symbol)
-        text = self.rule(rules[int(self.rng.integers(len(rules)))], depth + 1, symbol)
+        text = yield self.rule(rules[int(self.rng.integers(len(rules)))], depth + 1, symbol)
         self.path.pop()
         return text
 
-    def modify(self, text: str, mod: str, tag: str) -> str:
+    def modify(self, text: str, mod: str, tag: str, symbol: str) -> str:
+        """Apply modifier ``mod`` of ``tag``; its result is checked against the limits, a replace's before it is built."""
         name, paren, params = mod.partition("(")
         fn = MODIFIERS.get(name)
         if fn is None:
             raise GrammarError(f"unknown modifier .{name} in tag #{tag}# (known: {', '.join(MODIFIERS)})")
         args = params.rstrip(")").split(",") if paren else []
-        return fn(text, *args)
+        try:
+            _signature(fn).bind(text, *args)
+        except TypeError as exc:
+            raise GrammarError(
+                f"modifier .{name} in tag #{tag}# does not take {len(args)} parameter(s): {exc}"
+            ) from None
+        where = f"modifier .{mod} on symbol {symbol!r}"
+        if fn is _replace:
+            self.check_length(_replace_length(text, *args), where)
+        text = fn(text, *args)
+        self.produce(len(text), where)
+        return text
 
 
 @lru_cache(maxsize=1)
