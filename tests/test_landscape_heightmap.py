@@ -18,7 +18,7 @@ import gamegen
 from gamegen.cli import main
 from gamegen.landscape.assets import HeightmapAsset
 from gamegen.landscape.engine import VALID_SIZES, unreal_import_settings
-from gamegen.landscape.mesh import terrain_mesh
+from gamegen.landscape.mesh import default_texture_size, terrain_mesh
 from gamegen.landscape.params import HeightmapParams
 
 QUICK = dict(octaves=5, erosion_iterations=1, thermal_iterations=2, mesh_resolution=32)
@@ -265,8 +265,21 @@ def _validated_glb(tmp_path: Path, files: dict[str, bytes]) -> pygltflib.GLTF2:
     path = tmp_path / "terrain.glb"
     path.write_bytes(files["terrain.glb"])
     report = validate_gltf(path)
-    assert report["numErrors"] == 0, report
+    assert report["numErrors"] == 0 and report["numWarnings"] == 0, report
     return pygltflib.GLTF2.load_from_bytes(files["terrain.glb"])
+
+
+def _accessor(gltf: pygltflib.GLTF2, index: int) -> np.ndarray:
+    """A float32 VEC2 accessor's values (tightly packed, as gamegen writes them)."""
+    acc = gltf.accessors[index]
+    offset = gltf.bufferViews[acc.bufferView].byteOffset + (acc.byteOffset or 0)
+    return np.frombuffer(gltf.binary_blob(), np.float32, acc.count * 2, offset).reshape(-1, 2)
+
+
+def _glb_image(gltf: pygltflib.GLTF2, index: int = 0) -> np.ndarray:
+    view = gltf.bufferViews[gltf.images[index].bufferView]
+    data = gltf.binary_blob()[view.byteOffset : view.byteOffset + view.byteLength]
+    return np.asarray(Image.open(io.BytesIO(data)))
 
 
 def test_gltf_terrain_is_valid_and_chunked(tmp_path: Path) -> None:
@@ -288,12 +301,53 @@ def test_a_4097_map_becomes_a_decimated_chunked_mesh() -> None:
     mesh = terrain_mesh("t", slope, 1.0, 512, np.zeros((size, size, 3), np.uint8))
     assert len(mesh.parts) == 16 and max(p.positions.shape[0] for p in mesh.parts) == 129 * 129
     assert sum(p.positions.shape[0] for p in mesh.parts) < 300_000  # not 16.8 million
-    assert mesh.material.base_color.shape == (1024, 1024, 3)
+    assert mesh.material.base_color.shape == (2049, 2049, 3)  # one texel per other sample
     corner = np.concatenate([p.positions for p in mesh.parts]).max(axis=0)
     np.testing.assert_allclose(corner, [4096.0, 4097.0, 4096.0])  # full extent; heights kept at the east edge
     np.testing.assert_allclose(
         mesh.parts[0].normals[0] / np.linalg.norm(mesh.parts[0].normals[0]), [-(0.5**0.5), 0.5**0.5, 0]
     )
+
+
+@pytest.mark.parametrize(("profile", "size"), [("generic", 65), ("unreal", 505)])  # 505² used to embed 256²
+def test_the_terrain_texture_does_not_tile_and_follows_the_heightmap(tmp_path: Path, profile: str, size: int) -> None:
+    """CLAMP_TO_EDGE, one texel per height sample, texel centres on the samples (no bleed at tile borders)."""
+    gltf = _validated_glb(tmp_path, _bundle(tmp_path, profile=profile, size=size))
+    assert [(s.wrapS, s.wrapT) for s in gltf.samplers] == [(33071, 33071)]  # CLAMP_TO_EDGE, not REPEAT
+    texture = gltf.textures[gltf.materials[0].pbrMetallicRoughness.baseColorTexture.index]
+    side = default_texture_size(size)
+    assert texture.sampler == 0 and side == size
+    assert _glb_image(gltf, texture.source).shape == (side, side, 3)
+    uv = np.concatenate([_accessor(gltf, m.primitives[0].attributes.TEXCOORD_0) for m in gltf.meshes])
+    np.testing.assert_allclose([uv.min(), uv.max()], [0.5 / side, 1 - 0.5 / side], rtol=1e-6)  # edge texel centres
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    meta = next(f["meta"] for f in manifest["assets"][0]["files"] if f["path"].endswith("terrain.glb"))
+    assert meta["tiling"] == "none" and meta["texture_size"] == side
+
+
+def test_mesh_texture_size_sets_the_terrain_texture(tmp_path: Path) -> None:
+    gltf = _validated_glb(tmp_path, _bundle(tmp_path, size=65, mesh_texture_size=32))
+    assert _glb_image(gltf).shape == (32, 32, 3)
+
+
+def test_the_default_terrain_texture_size_rule() -> None:
+    assert [default_texture_size(n) for n in (17, 65, 505, 1025, 2049)] == [17, 65, 505, 1025, 2049]
+    assert [default_texture_size(n) for n in (4097, 4033, 8129, 8193)] == [2049, 2017, 2033, 2049]
+    field = HeightmapParams.model_fields["mesh_texture_size"]
+    assert field.default is None and "one per height sample" in field.description
+
+
+def test_a_smaller_terrain_texture_keeps_its_corner_texels_on_the_corner_samples() -> None:
+    size = 65
+    ramp = np.zeros((size, size, 3), np.uint8)
+    ramp[..., 0] = np.arange(size, dtype=np.uint8)[None, :] * 2  # red grows 2 per sample eastwards
+    flat = np.zeros((size + 2, size + 2), np.float32)
+    mesh = terrain_mesh("t", flat, 1.0, 64, ramp, texture_size=33)
+    red = mesh.material.base_color[..., 0].astype(int)
+    np.testing.assert_allclose(red[16, 2:-2], 4 * np.arange(2, 31), atol=1)  # texel j sits on sample 2j
+    uv = np.concatenate([p.uvs for p in mesh.parts])
+    np.testing.assert_allclose([uv.min(), uv.max()], [0.5 / 33, 1 - 0.5 / 33], rtol=1e-6)
+    assert mesh.meta["tiling"] == "none"
 
 
 @pytest.mark.parametrize(("profile", "size"), [("unity", 65), ("unreal", 127), ("godot", 65)])

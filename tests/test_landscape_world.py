@@ -49,6 +49,17 @@ def test_neighbours_share_their_edge_samples_exactly(world: dict[str, np.ndarray
     np.testing.assert_array_equal(world["height_x1_y0"][-1, :], world["height_x1_y1"][0, :])
 
 
+def test_neighbours_terrain_textures_share_their_border_texels(world_assets: dict[str, gamegen.Asset]) -> None:
+    """One texel per sample and no wrap-around: a renderer shows the same colour on both sides of a tile border."""
+    tex = {(i, j): world_assets[f"terrain_x{i}_y{j}"].material.base_color for i in range(2) for j in range(2)}
+    assert tex[0, 0].shape == (TILE, TILE, 3)
+    for j in range(2):
+        np.testing.assert_array_equal(tex[0, j][:, -1], tex[1, j][:, 0])
+    for i in range(2):
+        np.testing.assert_array_equal(tex[i, 0][-1], tex[i, 1][0])
+    assert all(world_assets[f"terrain_x{i}_y{j}"].meta["tiling"] == "none" for i, j in tex)
+
+
 @pytest.mark.parametrize("layer", ["normal", "slope", "flow", "wear", "deposition", "splat"])
 def test_neighbours_masks_agree_on_their_shared_edge(world_assets: dict[str, gamegen.Asset], layer: str) -> None:
     tiles = {(i, j): world_assets[f"{layer}_x{i}_y{j}"].array for i in range(2) for j in range(2)}

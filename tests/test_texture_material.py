@@ -173,6 +173,9 @@ def test_glb_preview_passes_the_khronos_validator(tmp_path, shape):
     mat = gltf.materials[0]
     assert len(gltf.images) == 3 and mat.normalTexture is not None and mat.occlusionTexture is not None
     assert mat.pbrMetallicRoughness.metallicRoughnessTexture.index == mat.occlusionTexture.index
+    # the set tiles on both axes, so the preview samples it with REPEAT (10497) both ways
+    assert [(s.wrapS, s.wrapT) for s in gltf.samplers] == [(10497, 10497)]
+    assert all(t.sampler == 0 for t in gltf.textures)
 
 
 def test_cli_generates_a_bundle(tmp_path):
@@ -194,6 +197,7 @@ def test_cli_generates_a_bundle(tmp_path):
         ],
     )
     assert res.exit_code == 0, res.output
-    img = Image.open(tmp_path / "b/texture.material/orm.png")
-    assert img.size == (32, 32) and img.mode == "RGB"
+    img = Image.open(tmp_path / "b/texture.material/metallic_smoothness.png")  # Unity reads no ORM map
+    assert img.size == (32, 32) and img.mode == "RGBA"
+    assert not (tmp_path / "b/texture.material/orm.png").exists()
     assert Image.open(tmp_path / "b/texture.material/height.png").mode.startswith("I;16")

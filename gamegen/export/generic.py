@@ -1,7 +1,8 @@
 """The ``generic`` profile and its exporters (PNG, JSON, UTF-8 text, glTF binary) — the fallback of all others.
 
 The engine profiles (``unity``, ``unreal``, ``godot``) are declared here too; the generator families register
-their engine-specific exporters for them (e.g. heightmaps as ``.raw`` for Unity).
+their engine-specific exporters for them (e.g. heightmaps as ``.raw`` for Unity, texture sets as the maps each
+engine's materials read: docs/engine-notes.md).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from .profile import ExportContext, ExportedFile, ExportProfile, register_export
 __all__ = ["dump_json", "TEXT_MEDIA_TYPES"]
 
 register_profile(ExportProfile("generic", "PNG images, JSON data, UTF-8 text, glTF 2.0 meshes", parent=None))
-register_profile(ExportProfile("unity", "Unity: RAW 16-bit terrain (2^n+1), OpenGL normal maps"))
 register_profile(
-    ExportProfile("unreal", "Unreal Engine: PNG16 landscapes, DirectX normal maps", normal_convention="directx")
+    ExportProfile("unity", "Unity: RAW 16-bit terrain (2^n+1), OpenGL normal maps, metallic-smoothness and mask maps")
 )
-register_profile(ExportProfile("godot", "Godot 4: .r16 terrain, SpriteFrames .tres, OpenGL normal maps"))
+register_profile(
+    ExportProfile(
+        "unreal", "Unreal Engine: PNG16 landscapes, DirectX normal maps, ORM masks", normal_convention="directx"
+    )
+)
+register_profile(ExportProfile("godot", "Godot 4: .r16 terrain, SpriteFrames .tres, OpenGL normal maps, ORM maps"))
 
 TEXT_MEDIA_TYPES = {
     ".json": "application/json",

@@ -1,4 +1,10 @@
-"""glTF 2.0 binary (.glb) encoding with pygltflib: one node and mesh per part, one PBR material, PNG textures."""
+"""glTF 2.0 binary (.glb) encoding with pygltflib: one node and mesh per part, one PBR material, PNG textures.
+
+Texture wrapping follows the asset's ``meta["tiling"]`` (the texture generators' vocabulary: ``none``, ``x``, ``y``,
+``xy``): a tiled axis samples with REPEAT, any other with CLAMP_TO_EDGE, so a texture that does not tile never bleeds
+its opposite edge into the border texels (the thin line along terrain tile borders). Without a ``tiling`` entry the
+textures REPEAT, glTF's default.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,20 @@ import pygltflib as g
 from ..assets import Material, MeshAsset
 from .png import encode_png
 
-__all__ = ["encode_glb"]
+__all__ = ["encode_glb", "wrap_modes", "TILING_AXES"]
 
 _FLOAT, _U16, _U32 = g.FLOAT, g.UNSIGNED_SHORT, g.UNSIGNED_INT
+TILING_AXES = ("none", "x", "y", "xy")
+"""The ``tiling`` values the encoder understands (anything else, or none at all, means REPEAT on both axes)."""
+
+
+def wrap_modes(tiling: object) -> tuple[int, int]:
+    """glTF ``(wrapS, wrapT)`` for textures that tile along ``tiling``: REPEAT (10497) on a tiled axis, else
+    CLAMP_TO_EDGE (33071). S runs along x (u), T along y (v); an unrecognised value keeps glTF's default REPEAT."""
+    if tiling not in TILING_AXES:
+        return g.REPEAT, g.REPEAT
+    axes = str(tiling)
+    return (g.REPEAT if "x" in axes else g.CLAMP_TO_EDGE), (g.REPEAT if "y" in axes else g.CLAMP_TO_EDGE)
 
 
 class _Packer:
@@ -99,11 +116,15 @@ def vertex_tangents(positions: np.ndarray, normals: np.ndarray, uvs: np.ndarray,
 
 
 def encode_glb(asset: MeshAsset, provenance: dict[str, Any] | None = None) -> bytes:
-    """Encode a MeshAsset as a self-contained .glb that the Khronos validator accepts."""
+    """Encode a MeshAsset as a self-contained .glb that the Khronos validator accepts.
+
+    Every texture shares one sampler whose wrap modes come from ``asset.meta["tiling"]`` (see :func:`wrap_modes`).
+    """
+    wrap_s, wrap_t = wrap_modes(asset.meta.get("tiling"))
     gltf = g.GLTF2(
         asset=g.Asset(version="2.0", generator="gamegen", extras={"provenance": provenance} if provenance else None),
         scene=0,
-        samplers=[g.Sampler(magFilter=g.LINEAR, minFilter=g.LINEAR_MIPMAP_LINEAR, wrapS=g.REPEAT, wrapT=g.REPEAT)],
+        samplers=[g.Sampler(magFilter=g.LINEAR, minFilter=g.LINEAR_MIPMAP_LINEAR, wrapS=wrap_s, wrapT=wrap_t)],
     )
     packer = _Packer(gltf)
     mat_index = None

@@ -21,7 +21,7 @@ class Heightmap(Generator):
 
     name = "landscape.heightmap"
     kind = "landscape"
-    version = "1.1.0"
+    version = "1.2.0"  # 1.2: terrain.glb texture clamps to the edge, one texel per sample
     params = HeightmapParams
     quick_params = {"size": 65, "octaves": 5, "erosion_iterations": 1, "thermal_iterations": 2, "mesh_resolution": 32}
 

@@ -63,7 +63,15 @@ def map_assets(terrain: Terrain, fields: TerrainFields, x0: int, y0: int, suffix
         ),
         ImageAsset(f"splat{suffix}", layers["splat"], meta={**meta, "legend": "splat_legend.json"}),
         ImageAsset(f"preview{suffix}", layers["preview"], meta={**meta, "preview": True}),
-        terrain_mesh(f"terrain{suffix}", fields.height, p.metres_per_pixel, p.mesh_resolution, layers["albedo"], scale),
+        terrain_mesh(
+            f"terrain{suffix}",
+            fields.height,
+            p.metres_per_pixel,
+            p.mesh_resolution,
+            layers["albedo"],
+            scale,
+            texture_size=p.mesh_texture_size,
+        ),
     ]
 
 

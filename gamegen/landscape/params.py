@@ -45,6 +45,13 @@ class TerrainParams(Params):
     mesh_resolution: int = Field(
         512, ge=16, le=4096, description="Most quads per side of the glTF terrain mesh (decimated above that)."
     )
+    mesh_texture_size: int | None = Field(
+        None,
+        ge=16,
+        le=8193,
+        description="Texels per side of the glTF terrain's base-colour texture (omitted: one per height sample, "
+        "up to 2049; larger maps one per k-th sample, e.g. 4097 → 2049).",
+    )
 
 
 class HeightmapParams(TerrainParams):

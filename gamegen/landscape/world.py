@@ -24,7 +24,7 @@ class World(Generator):
 
     name = "landscape.world"
     kind = "landscape"
-    version = "1.1.0"
+    version = "1.2.0"  # 1.2: terrain .glb textures clamp to the edge (no border line), one texel per sample
     params = WorldParams
     quick_params = {
         "tile_size": 33,

@@ -73,7 +73,7 @@ class TextureDiffusion(Generator):
 
     name = "texture.diffusion"
     kind = "texture"
-    version = "1.1.0"  # 1.1: image-to-texture wraps the resize and the VAE encoder on the tiled axes
+    version = "1.2.0"  # 1.2: engine-profile map sets; the preview clamps untiled axes. 1.1: wrapped resize/VAE
     params = DiffusionParams
     quick_params: dict[str, Any] = {"size": 64, "steps": 2}
     time_budget_s = 120.0

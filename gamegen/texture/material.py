@@ -56,7 +56,7 @@ class TextureMaterial(Generator):
 
     name = "texture.material"
     kind = "texture"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: engine profiles write the maps their materials read (Unity: metallic-smoothness, mask map)
     params = MaterialParams
     quick_params: dict[str, Any] = {"size": 64}
 

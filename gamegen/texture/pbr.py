@@ -13,9 +13,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..assets import Asset, ImageAsset, NormalMapAsset
+from ..assets import Asset
 from ..params import Field, Params
+from . import export as _engine_files  # noqa: F401  (registers what the engine profiles write for a set)
 from . import quality
+from .assets import TextureMapAsset, TextureNormalMapAsset
 from .materials import Surface
 from .noise import gaussian_blur, normalize
 from .preview import material_preview
@@ -122,20 +124,23 @@ def set_assets(
 ) -> list[Asset]:
     """The set as assets named ``<prefix><map>``, each with its quality report; plus the glTF preview.
 
+    The maps are :class:`~gamegen.texture.assets.TextureMapAsset` (and a TextureNormalMapAsset): the generic profile
+    writes each as it is, the engine profiles write what their materials read (:mod:`gamegen.texture.export`).
     Raises QualityError if a map promised to tile along an axis (``tiling``: none, x, y or xy) has a seam there.
     """
     shared = {"tiling": tiling, **(meta or {})}
 
-    def image(map_name: str, arr: np.ndarray, color_space: str, **extra: Any) -> ImageAsset:
+    def image(map_name: str, arr: np.ndarray, color_space: str, **extra: Any) -> TextureMapAsset:
         name = prefix + map_name
         info = {"map": map_name, "color_space": color_space, **shared, "quality": quality.check_map(name, arr, tiling)}
-        return ImageAsset(name, arr, meta={**info, **extra})
+        return TextureMapAsset(name, arr, meta={**info, **extra}, role=map_name, prefix=prefix)
 
     normal = prefix + "normal"
     normal_quality = {**quality.check_map(normal, pbr.normal, tiling), **quality.check_normal_map(normal, pbr.normal)}
+    normal_meta = {"map": "normal", **shared, "quality": normal_quality}
     assets: list[Asset] = [
         image("albedo", pbr.albedo, "srgb", preview=True),
-        NormalMapAsset(normal, pbr.normal, meta={"map": "normal", **shared, "quality": normal_quality}),
+        TextureNormalMapAsset(normal, pbr.normal, meta=normal_meta, prefix=prefix),
         image("roughness", pbr.roughness, "linear"),
         image("height", pbr.height, "linear", relief_depth=RELIEF_DEPTH * params.normal_strength),
         image("ao", pbr.ao, "linear"),

@@ -47,10 +47,29 @@ def _shrink(arr: np.ndarray) -> np.ndarray:
     return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.BOX))
 
 
+def _fit_untiled(part: MeshPart, tiling: str) -> MeshPart:
+    """``part`` with its UVs squeezed into [0, 1] along the axes the texture does not tile (u: x, v: y).
+
+    The glTF sampler clamps those axes (:func:`gamegen.export.gltf.wrap_modes`), so the texture is shown once there
+    instead of repeating a seam.
+    """
+    uvs = part.uvs.copy()
+    for column, axis in enumerate("xy"):
+        span = float(uvs[:, column].max())
+        if axis not in tiling and span > 1.0:
+            uvs[:, column] /= span
+    return MeshPart(positions=part.positions, indices=part.indices, normals=part.normals, uvs=uvs)
+
+
 def material_preview(
     name: str, albedo: np.ndarray, normal: np.ndarray, orm: np.ndarray, shape: PreviewShape, meta: dict[str, Any]
 ) -> MeshAsset:
-    """A MeshAsset (exported as .glb) showing the set: base colour, OpenGL normal map and ORM on ``shape``."""
+    """A MeshAsset (exported as .glb) showing the set: base colour, OpenGL normal map and ORM on ``shape``.
+
+    ``meta["tiling"]`` (default ``xy``) says which axes repeat: the .glb samples those with REPEAT and the others with
+    CLAMP_TO_EDGE, and the preview's UVs stay within one copy of the texture along the clamped axes.
+    """
     material = Material(name=name, base_color=_shrink(albedo), normal=_shrink(normal), orm=_shrink(orm))
-    part = _sphere() if shape == "sphere" else _quad()
-    return MeshAsset(name, parts=[part], material=material, meta=meta)
+    tiling = str(meta.get("tiling", "xy"))
+    part = _fit_untiled(_sphere() if shape == "sphere" else _quad(), tiling)
+    return MeshAsset(name, parts=[part], material=material, meta={**meta, "tiling": tiling})
