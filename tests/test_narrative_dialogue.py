@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from narrative_quests import line_states
 from narrative_yarn import check_yarn, play_dialogue
 
 import gamegen
 from gamegen.narrative.graph import Choice, Condition, Dialogue, DialogueAsset, Effect, Line, Node
 from gamegen.narrative.ink import to_ink
+from gamegen.narrative.questline import QuestLine
 from gamegen.narrative.validate import DialogueError, dialogue_problems
 from gamegen.narrative.yarn import string_table, to_yarn
 
 
 @pytest.fixture(scope="module")
 def quest_bundle(tmp_path_factory) -> Path:
-    """One CLI call: a three-quest line with each giver's dialogue (the issue's 'done when')."""
+    """One CLI call: a four-quest line whose first giver also gives the fourth quest (the issue's 'done when')."""
     out = tmp_path_factory.mktemp("quest") / "bundle"
     proc = subprocess.run(
         [
@@ -34,7 +37,7 @@ def quest_bundle(tmp_path_factory) -> Path:
             "11",
             "--quiet",
             "--set",
-            "chain_length=3",
+            "chain_length=4",
         ],
         capture_output=True,
         text=True,
@@ -44,71 +47,91 @@ def quest_bundle(tmp_path_factory) -> Path:
     return out / "narrative.quest"
 
 
-def quest_states(d: Dialogue) -> list[dict]:
-    """The states a game sets before a quest giver's conversation: offered, accepted, done, declined once."""
-    state, declined = f"{d.id}_state", f"{d.id}_declined"
-    return [{state: 0}, {state: 1}, {state: 2}, {declined: 1}]
+def bundle_line(bundle: Path) -> QuestLine:
+    return QuestLine.model_validate_json((bundle / "questline.json").read_text())
+
+
+def test_one_dialogue_per_giver_covers_all_their_quests(quest_bundle):
+    line = bundle_line(quest_bundle)
+    givers = list(dict.fromkeys(q.giver for q in line.quests))
+    inks = sorted(p.name for p in quest_bundle.glob("*.ink"))
+    assert len(inks) == len(givers) == 3 and len(line.quests) == 4  # seed 11: one giver has two quests
+    for giver in givers:
+        name = "dialogue_" + giver.lower().replace(" ", "_")
+        d = Dialogue.model_validate_json((quest_bundle / f"{name}.json").read_text())
+        assert d.giver == giver and d.quests == [q.id for q in line.quests if q.giver == giver]
+        assert d.id == f"{line.id}_{name.removeprefix('dialogue_')}" and d.start == f"{d.id}_greet"
+        text = (quest_bundle / f"{name}.ink").read_text()
+        assert all(f"{line.id}_{q}_state" in text for q in d.quests)
+    assert any(
+        len(Dialogue.model_validate_json(p.read_text()).quests) == 2 for p in quest_bundle.glob("dialogue_*.json")
+    )
 
 
 def test_quest_dialogue_compiles_and_plays_in_ink_and_yarn(quest_bundle, tmp_path):
-    inks = sorted(quest_bundle.glob("*.ink"))
-    assert [p.name for p in inks] == ["dialogue_q1.ink", "dialogue_q2.ink", "dialogue_q3.ink"]
-    for path in inks:
+    line = bundle_line(quest_bundle)
+    for path in sorted(quest_bundle.glob("*.ink")):
         d = Dialogue.model_validate_json(path.with_suffix(".json").read_text())
         assert to_ink(d) == path.read_text() and to_yarn(d)[0] == path.with_suffix(".yarn").read_text()
-        ink, yarn = play_dialogue(d, tmp_path, quest_states(d))
-        # offered: accept, ask more then accept or decline, decline, leave; accepted: progress or leave; done: report
-        assert [r["paths"] for r in ink] == [r["paths"] for r in yarn] == [5, 2, 2, 5]
+        ink, yarn = play_dialogue(d, tmp_path, line_states(d, line))
+        assert [r["paths"] for r in ink] == [r["paths"] for r in yarn]
         assert all(r["paths"] == r["endings"] for r in ink)
+        if len(d.quests) == 1:
+            # first meeting; welcome back; all done (leave); then the quest: available (accept, ask more then
+            # accept or decline, decline, leave), declined once (same), accepted (progress or leave), objective
+            # done (report or leave), done (leave); a quest whose prerequisite is not done offers only leaving
+            first = 1 if {q.id: q for q in line.quests}[d.quests[0]].requires else 5
+            assert [r["paths"] for r in ink] == [first, first, 1, 5, 5, 2, 2, 1]
 
 
-def test_npc_dialogue_for_new_and_known_players(tmp_path):
-    asset = gamegen.generate(
-        "narrative.dialogue", seed=5, npc={"name": "Old Tom", "role": "ferryman", "place": "Mere"}
-    )[0]
-    d = asset.dialogue
-    assert d.id == "npc_old_tom" and "Mere" in " ".join(d.texts())
-    ink, yarn = play_dialogue(d, tmp_path, [{"npc_old_tom_met": False}, {"npc_old_tom_met": True}])
-    assert [r["paths"] for r in (*ink, *yarn)] == [6, 6, 6, 6]
-
-
-def test_invented_npc_dialogue_plays_and_is_seeded(tmp_path):
-    gamegen.generate("narrative.dialogue", seed=8, out=tmp_path / "a")
-    d = gamegen.generate("narrative.dialogue", seed=8, out=tmp_path / "b")[0].dialogue
-    for path in (tmp_path / "a" / "narrative.dialogue").iterdir():
-        assert (tmp_path / "b" / "narrative.dialogue" / path.name).read_bytes() == path.read_bytes()
-    assert gamegen.generate("narrative.dialogue", seed=9)[0].dialogue.id != d.id
-    met = next(iter(d.variables))
-    play_dialogue(d, tmp_path, [{met: False}, {met: True}])
+def test_quests_are_offered_only_once_their_prerequisites_are_done(quest_bundle):
+    line = bundle_line(quest_bundle)
+    for path in sorted(quest_bundle.glob("dialogue_*.json")):
+        d = Dialogue.model_validate_json(path.read_text())
+        hub = d.by_id()[f"{d.id}_hub"]
+        for qid in d.quests:
+            quest = next(q for q in line.quests if q.id == qid)
+            offer = next(c for c in hub.choices if c.target == f"{d.id}_{qid}_offer")
+            wanted = {(f"{line.id}_{qid}_state", "==", 0)} | {(f"{line.id}_{r}_state", "==", 3) for r in quest.requires}
+            assert {(c.var, c.op, c.value) for c in offer.condition.atoms()} == wanted
+        assert set(d.external) == {
+            f"{line.id}_{r}_state" for q in line.quests if q.id in d.quests for r in q.requires if r not in d.quests
+        }
 
 
 def test_yarn_and_string_table(quest_bundle):
     seen: set[str] = set()
+    declared: list[str] = []
     for path in sorted(quest_bundle.glob("*.yarn")):
-        lines = check_yarn(path.read_text(), path.with_suffix(".strings.csv").read_text(), path.name)
         d = Dialogue.model_validate_json(path.with_suffix(".json").read_text())
+        lines = check_yarn(path.read_text(), path.with_suffix(".strings.csv").read_text(), path.name, d.external)
         expected = {f"line:{x.id}" for n in d.nodes for x in (*n.lines, *n.choices)}
         assert set(lines) == expected and not (seen & expected)  # every line localised, unique across files
         seen |= expected
         assert f"title: {d.start}" in path.read_text().splitlines()[0]
+        declared += re.findall(r"<<declare \$(\w+) ", path.read_text())
+    assert len(declared) == len(set(declared))  # one Yarn project: every variable declared once over all files
 
 
 def test_localisation_ids_are_stable_for_a_seed(quest_bundle, tmp_path):
-    gamegen.generate("narrative.quest", seed=11, chain_length=3, out=tmp_path / "again")
+    gamegen.generate("narrative.quest", seed=11, chain_length=4, out=tmp_path / "again")
     for path in quest_bundle.iterdir():
         assert (tmp_path / "again" / "narrative.quest" / path.name).read_bytes() == path.read_bytes()
-    other = gamegen.generate("narrative.quest", seed=12, chain_length=3)
-    assert other[1].dialogue.id != json.loads((quest_bundle / "dialogue_q1.json").read_text())["id"]
+    other = gamegen.generate("narrative.quest", seed=12, chain_length=4)
+    first = sorted(quest_bundle.glob("dialogue_*.json"))[0]
+    assert other[1].dialogue.id != json.loads(first.read_text())["id"]
 
 
 def test_manifest_records_validation_and_formats(quest_bundle):
     manifest = json.loads((quest_bundle.parent / "manifest.json").read_text())
     files = {f["path"].split("/")[-1]: f for f in manifest["assets"][0]["files"]}
-    ink = files["dialogue_q1.ink"]
+    name = sorted(p.stem for p in quest_bundle.glob("*.ink"))[0]
+    ink = files[f"{name}.ink"]
     assert ink["media_type"] == "text/x-ink" and ink["meta"]["dialogue"]["valid"] is True
-    assert ink["meta"]["dialogue"]["paths"] == 7 and ink["meta"]["format"] == "ink"
-    assert files["dialogue_q1.yarn"]["meta"]["string_table"] == "dialogue_q1.strings.csv"
-    assert files["dialogue_q1.strings.csv"]["media_type"] == "text/csv"
+    assert ink["meta"]["dialogue"]["paths"] > 1 and ink["meta"]["format"] == "ink"
+    assert ink["meta"]["ink_version"] == "1.1"
+    assert files[f"{name}.yarn"]["meta"]["string_table"] == f"{name}.strings.csv"
+    assert files[f"{name}.strings.csv"]["media_type"] == "text/csv"
 
 
 def test_dialogue_for_a_quest_line_file(quest_bundle, tmp_path):
@@ -116,8 +139,10 @@ def test_dialogue_for_a_quest_line_file(quest_bundle, tmp_path):
         "narrative.dialogue", seed=2, quest=str(quest_bundle / "questline.json"), out=tmp_path / "b"
     )
     line = json.loads((quest_bundle / "questline.json").read_text())
-    assert [a.dialogue.quest for a in assets] == [q["id"] for q in line["quests"]]
-    assert [a.dialogue.start for a in assets] == [f"{line['id']}_{q['id']}_greet" for q in line["quests"]]
+    givers = list(dict.fromkeys(q["giver"] for q in line["quests"]))
+    assert [a.dialogue.giver for a in assets] == givers
+    assert sorted(q for a in assets for q in a.dialogue.quests) == [q["id"] for q in line["quests"]]
+    assert sorted(a.name for a in assets) == sorted(p.stem for p in quest_bundle.glob("*.ink"))
     with pytest.raises(gamegen.ParamError, match="quest and npc"):
         gamegen.generate("narrative.dialogue", quest=str(quest_bundle / "questline.json"), npc={"name": "A"})
     with pytest.raises(gamegen.ParamError, match="q1.giver: 'Nobody' is not defined in the world"):

@@ -8,8 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from narrative_quests import line_states  # noqa: E402
 from narrative_yarn import check_yarn, play_dialogue  # noqa: E402
-from test_narrative_dialogue import quest_states  # noqa: E402
 from tiny_models import make_tiny_gpt2  # noqa: E402
 
 import gamegen  # noqa: E402
@@ -117,14 +117,18 @@ def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_pat
     assert_matches_info_schema(folder / "questline.json")
     assert len(line.quests) == 2 and line.world.places == WORLD["places"]
     assert {q.giver for q in line.quests} <= {"Ada", "Bo"} and all(0 < len(q.title) <= 16 for q in line.quests)
-    for name in ("questline.json", "dialogue_q1.ink", "dialogue_q2.yarn"):
+    assert line.state_machine is not None and [v.quest for v in line.state_machine.quests] == ["q1", "q2"]
+    names = sorted(p.name for p in folder.glob("dialogue_*"))
+    assert len(names) == 4 * len({q.giver for q in line.quests})  # one dialogue per giver, in four files
+    for name in ("questline.json", *names):
         assert (tmp_path / "b" / "narrative.llm" / name).read_bytes() == (folder / name).read_bytes()
     for path in sorted(folder.glob("dialogue_*.json")):
         d = Dialogue.model_validate_json(path.read_text())
         assert to_ink(d) == path.with_suffix(".ink").read_text() and d.id.startswith(line.id)
+        assert d.quests == [q.id for q in line.quests if q.giver == d.giver]
         yarn = path.with_suffix(".yarn")
-        check_yarn(yarn.read_text(), path.with_suffix(".strings.csv").read_text(), yarn.name)
-        play_dialogue(d, tmp_path, quest_states(d))
+        check_yarn(yarn.read_text(), path.with_suffix(".strings.csv").read_text(), yarn.name, d.external)
+        play_dialogue(d, tmp_path, line_states(d, line))
 
 
 def test_dialogue_task_voices_an_npc_in_every_format(model, tmp_path):

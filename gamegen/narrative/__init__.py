@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..registry import Registry
-from . import export  # noqa: F401  (registers the Ink/Yarn/JSON exporters for dialogue assets)
 from .dialogue import DialogueGenerator
 from .grammar import GrammarGenerator
 from .llm import LLMGenerator

@@ -15,8 +15,9 @@ from ..params import Field
 from .builder import Npc, npc_dialogue, npc_say
 from .filter import FilterParams, FilterReport, first_clean
 from .graph import Dialogue, DialogueAsset
+from .ink import InkVersion
 from .inputs import input_paths, read_model
-from .quest import grammar_dialogues
+from .quest import INK_VERSION_HELP, dialogue_asset_name, grammar_dialogues
 from .questline import QuestLine
 from .tracery import load_grammar
 
@@ -30,12 +31,13 @@ class DialogueParams(FilterParams):
         None,
         description=(
             "A quest line to voice (narrative.quest's questline.json, as a file or an object): one conversation "
-            "per quest giver"
+            "per quest giver, covering all their quests"
         ),
     )
     npc: dict[str, Any] | None = Field(
         None, description=("An NPC to chat with: {name, role, place}; invented when neither quest nor npc is given")
     )
+    ink_version: InkVersion = Field("1.1", description=INK_VERSION_HELP)
 
 
 def invent_npc(rng: np.random.Generator) -> Npc:
@@ -56,13 +58,14 @@ def resolve_npc(source: dict[str, Any] | None, ctx: Context) -> Npc:
 class DialogueGenerator(Generator):
     """Branching dialogue as Ink, Yarn Spinner (+ string table CSV) and a JSON graph, for quest givers or an NPC.
 
-    Greetings, choices with conditions on variables, variable changes and exits; every dialogue passes the
-    validator (no missing jumps, all nodes reachable, every path ends, no variable read before it is set).
+    Greetings that change after the first meeting, choices with conditions on variables (a quest is offered
+    once the quests it requires are done), variable changes and exits; every dialogue passes the validator
+    (no missing jumps, all nodes reachable, every path ends, no variable read before it is set).
     """
 
     name = "narrative.dialogue"
     kind = "narrative"
-    version = "1.0.0"
+    version = "2.0.0"
     params = DialogueParams
     quick_params: ClassVar[dict[str, Any]] = {}
 
@@ -78,8 +81,8 @@ class DialogueGenerator(Generator):
     def generate(self, params: DialogueParams, ctx: Context) -> list[Asset]:
         if params.quest is not None and params.npc is not None:
             raise ParamError("quest and npc: give one of them, not both")
-        if params.quest is not None:
-            line = read_model(QuestLine, params.quest, "quest", ctx)
+        line = read_model(QuestLine, params.quest, "quest", ctx) if params.quest is not None else None
+        if line is not None:
 
             def make(attempt: int) -> list[Dialogue]:
                 return grammar_dialogues(line, ctx.child("dialogue", attempt))
@@ -92,4 +95,12 @@ class DialogueGenerator(Generator):
         report = FilterReport.from_params(params, ctx)
         dialogues = first_clean(make, lambda ds: [t for d in ds for t in d.texts()], report, params.filter_attempts)
         meta = {"content_filter": report.meta()}
-        return [DialogueAsset(f"dialogue_{d.quest}" if d.quest else d.id, dialogue=d, meta=meta) for d in dialogues]
+        return [
+            DialogueAsset(
+                dialogue_asset_name(d, line) if line is not None else d.id,
+                dialogue=d,
+                meta=meta,
+                ink_version=params.ink_version,
+            )
+            for d in dialogues
+        ]

@@ -6,7 +6,7 @@ Godot (GodotInk); Yarn Spinner in Unity and Godot; the JSON graph is for engines
 
 from __future__ import annotations
 
-from ..export import ExportContext, ExportedFile, register_exporter
+from ..export import ExportContext, ExportedFile
 from ..export.generic import dump_json
 from .graph import DialogueAsset
 from .ink import to_ink
@@ -15,15 +15,16 @@ from .yarn import string_table, to_yarn
 __all__ = ["export_dialogue"]
 
 
-@register_exporter(DialogueAsset)
 def export_dialogue(asset: DialogueAsset, ctx: ExportContext) -> list[ExportedFile]:
-    """``<name>.ink``, ``<name>.yarn``, ``<name>.strings.csv`` (Yarn localisation) and ``<name>.json`` (the graph)."""
+    """``<name>.ink`` (in the asset's ink dialect), ``<name>.yarn``, ``<name>.strings.csv`` (Yarn localisation)
+    and ``<name>.json`` (the graph)."""
     d = asset.dialogue
     yarn, entries = to_yarn(d)
     yarn_name = f"{asset.name}.yarn"
     start = {"start": d.start}
+    ink_meta = {**asset.meta, "format": "ink", "ink_version": asset.ink_version, **start}
     return [
-        ExportedFile(f"{asset.name}.ink", to_ink(d).encode(), "text/x-ink", {**asset.meta, "format": "ink", **start}),
+        ExportedFile(f"{asset.name}.ink", to_ink(d, asset.ink_version).encode(), "text/x-ink", ink_meta),
         ExportedFile(
             yarn_name,
             yarn.encode(),

@@ -26,7 +26,7 @@ from typing import Any, Literal, TypeVar
 
 from ..context import Context
 from ..errors import GenerationError, ParamError
-from ..params import Field, Params
+from ..params import Field, InputFile, Params
 
 __all__ = [
     "RATINGS",
@@ -149,7 +149,7 @@ class FilterParams(Params):
     content_filter: Literal["regenerate", "fail", "flag"] = Field(
         "regenerate", description="On a hit: regenerate from the next sub-seed (bounded), fail, or keep and flag"
     )
-    filter_terms: str | None = Field(None, description="A file of extra terms (word, word*, re:regex; # rating: ...)")
+    filter_terms: InputFile | None = Field(None, description="A file of extra terms (word, word*, re:regex; # rating: ...)")
     filter_defaults: bool = Field(True, description="Use the built-in term lists (false: only filter_terms)")
     filter_attempts: int = Field(5, ge=1, le=50, description="How many samples to try before failing")
 

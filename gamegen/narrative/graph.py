@@ -1,15 +1,17 @@
 """The dialogue graph (``gamegen.dialogue/1``): nodes of lines and choices, with conditions and variable changes.
 
 A conversation enters ``start``; on entering a node its effects run, then its lines show (each line may have
-a condition), then the player picks one of the choices whose condition holds (a choice may change variables)
-and the conversation moves to its target; a node without choices moves to ``next``, or ends when it has
-none. Serialisers (:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` checks it.
+a condition; a node with ``select: "first"`` shows only the first line whose condition holds, like an
+if/elif/else chain), then the player picks one of the choices whose condition holds (a choice may change
+variables) and the conversation moves to its target; a node without choices moves to ``next``, or ends when it
+has none. A condition is one comparison or ``{"all": [...]}``, several that must all hold. Serialisers
+(:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` checks it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,6 +24,8 @@ __all__ = [
     "value_text",
     "one_line",
     "Condition",
+    "AllOf",
+    "Guard",
     "Effect",
     "Line",
     "Choice",
@@ -60,6 +64,28 @@ class Condition(_Model):
         """The comparison in Ink and Yarn syntax (they share the operators); Yarn's variables take the ``$`` sigil."""
         return f"{sigil}{self.var} {self.op} {value_text(self.value)}"
 
+    def atoms(self) -> list[Condition]:
+        """The comparisons this condition is made of (itself)."""
+        return [self]
+
+
+class AllOf(_Model):
+    """Several comparisons that must all hold (``a and b`` in Ink and Yarn)."""
+
+    all: list[Condition] = Field(min_length=1)
+
+    def expression(self, sigil: str = "") -> str:
+        """The conjunction in Ink and Yarn syntax."""
+        return " and ".join(c.expression(sigil) for c in self.all)
+
+    def atoms(self) -> list[Condition]:
+        """The comparisons that must all hold."""
+        return list(self.all)
+
+
+Guard = Condition | AllOf
+"""A condition on a line or choice: one comparison, or several that must all hold."""
+
 
 class Effect(_Model):
     """``var = value`` (``set``) or ``var = var + value`` (``add``, integers only)."""
@@ -79,7 +105,7 @@ class Line(_Model):
     id: str = Field(pattern=_IDENT)
     speaker: str = Field(min_length=1)
     text: str = Field(min_length=1)
-    condition: Condition | None = None
+    condition: Guard | None = None
 
 
 class Choice(_Model):
@@ -88,7 +114,7 @@ class Choice(_Model):
     id: str = Field(pattern=_IDENT)
     text: str = Field(min_length=1)
     target: str
-    condition: Condition | None = None
+    condition: Guard | None = None
     effects: list[Effect] = Field(default_factory=list)
 
 
@@ -97,6 +123,13 @@ class Node(_Model):
 
     id: str = Field(pattern=_IDENT)
     effects: list[Effect] = Field(default_factory=list)
+    select: Literal["all", "first"] = Field(
+        "all",
+        description=(
+            "all: every line whose condition holds shows; first: only the first such line (if/elif/else; a last "
+            "line without a condition is the else)"
+        ),
+    )
     lines: list[Line] = Field(default_factory=list)
     choices: list[Choice] = Field(default_factory=list)
     next: str | None = None
@@ -115,8 +148,19 @@ class Dialogue(_Model):
     title: str
     start: str
     variables: dict[str, Value] = Field(default_factory=dict)
+    external: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Variables of `variables` that another file owns (another giver's quest state the game shares): Ink "
+            "declares them (each ink file is its own story), Yarn does not (a Yarn project declares each once)"
+        ),
+    )
     nodes: list[Node] = Field(min_length=1)
-    quest: str | None = Field(None, description="The quest this conversation belongs to, if any")
+    quest: str | None = Field(None, description="The one quest this conversation belongs to (older files)")
+    giver: str | None = Field(None, description="The quest giver who speaks, for a quest giver's conversation")
+    quests: list[str] = Field(
+        default_factory=list, description="The quests this conversation offers and takes reports on, in line order"
+    )
 
     def by_id(self) -> dict[str, Node]:
         """The nodes keyed by id (the last one wins if ids repeat; the validator reports repeats)."""
@@ -138,16 +182,26 @@ class Dialogue(_Model):
 
 @dataclass
 class DialogueAsset(Asset):
-    """A validated dialogue; the exporters write it as Ink, Yarn Spinner (+ string table CSV) and a JSON graph."""
+    """A validated dialogue; the exporters write it as Ink, Yarn Spinner (+ string table CSV) and a JSON graph.
+
+    ``ink_version`` picks the ink dialect of the .ink file: ``"1.1"`` (tags in choices) or ``"1.0"``.
+    """
+
+    exporters = {"generic": "gamegen.narrative.export:export_dialogue"}
 
     dialogue: Dialogue
+    ink_version: str = field(default="1.1", kw_only=True)
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        from .ink import INK_VERSIONS
+
+        if self.ink_version not in INK_VERSIONS:
+            raise ValueError(f"ink_version={self.ink_version!r}: must be one of {', '.join(INK_VERSIONS)}")
         self.meta = {**self.meta, "dialogue": validate_dialogue(self.dialogue)}
 
     def preview_text(self) -> str | None:
         """The conversation as Ink, which reads like a script."""
         from .ink import to_ink
 
-        return to_ink(self.dialogue)
+        return to_ink(self.dialogue, self.ink_version)

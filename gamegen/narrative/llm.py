@@ -24,15 +24,21 @@ from ..errors import ParamError
 from ..generator import Generator
 from ..params import Field
 from .builder import (
+    GIVER_NPC_SLOTS,
+    GIVER_PLAYER_SLOTS,
+    LLM_GIVER_SLOTS,
+    LLM_QUEST_SLOTS,
     NPC_PLAYER_SLOTS,
     NPC_SLOTS,
     QUEST_NPC_SLOTS,
     QUEST_PLAYER_SLOTS,
+    Writer,
     npc_dialogue,
     npc_voice,
-    quest_dialogue,
     quest_voice,
+    questline_dialogues,
     speak,
+    speak_fresh,
 )
 from .dialogue import resolve_npc
 from .filter import FilterReport, first_clean
@@ -224,17 +230,35 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
         titles.append(title)
         return cast_quest(world, objective, rng, giver, target, location), title, motivation
 
-    def lines(quest: Quest, rng: np.random.Generator) -> dict[str, str]:
-        prompt = line_prompt.format(
-            giver=quest.giver,
-            title=quest.title,
-            motivation=quest.motivation,
-            summary=quest.summary,
-            gold=quest.rewards.gold,
-            subject=params.subject,
-        )
-        say = _written_lines(start(prompt), params, QUEST_NPC_SLOTS)
-        return {**say, **speak(quest_voice(quest), QUEST_PLAYER_SLOTS, rng)}
+    def writer(rng: np.random.Generator) -> Writer:
+        """The model writes each giver's greeting and goodbye and the main lines of each quest; the grammar the
+        short functional lines (welcome back, re-offer, greetings by quest state) and the player's menu."""
+
+        def write(giver: str, quests: list[Quest]) -> tuple[dict[str, str], list[dict[str, str]]]:
+            quest_say = []
+            giver_say: dict[str, str] = {}
+            used: set[str] = set()
+            for i, quest in enumerate(quests):
+                prompt = line_prompt.format(
+                    giver=quest.giver,
+                    title=quest.title,
+                    motivation=quest.motivation,
+                    summary=quest.summary,
+                    gold=quest.rewards.gold,
+                    subject=params.subject,
+                )
+                written = _written_lines(start(prompt), params, (LLM_GIVER_SLOTS if i == 0 else ()) + LLM_QUEST_SLOTS)
+                voice = quest_voice(quest)
+                if i == 0:
+                    rest = tuple(s for s in GIVER_NPC_SLOTS if s not in LLM_GIVER_SLOTS)
+                    giver_say = {k: written[k] for k in LLM_GIVER_SLOTS}
+                    giver_say |= speak_fresh(voice, rest, rng, used) | speak(voice, GIVER_PLAYER_SLOTS, rng)
+                rest = tuple(s for s in QUEST_NPC_SLOTS if s not in LLM_QUEST_SLOTS)
+                say = {k: written[k] for k in LLM_QUEST_SLOTS}
+                quest_say.append(say | speak_fresh(voice, rest, rng, used) | speak(voice, QUEST_PLAYER_SLOTS, rng))
+            return giver_say, quest_say
+
+        return write
 
     def make(attempt: int) -> tuple[QuestLine, list[Dialogue]]:
         rng = ctx.child("questline", attempt)
@@ -242,12 +266,12 @@ def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder]
         line = build_questline(
             world, level=params.level, length=params.chain_length, objectives=objectives, author=author, rng=rng
         )
-        return line, [quest_dialogue(line.id, q, lines(q, rng)) for q in line.quests] if params.dialogue else []
+        return line, questline_dialogues(line, writer(rng)) if params.dialogue else []
 
     line, dialogues = first_clean(
         make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())], report, params.filter_attempts
     )
-    return questline_assets(line, dialogues, report, invented)
+    return questline_assets(line, dialogues, report, invented, params.ink_version)
 
 
 def _npc_talk(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
@@ -260,7 +284,7 @@ def _npc_talk(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], 
         return npc_dialogue(npc, {**say, **speak(npc_voice(npc), NPC_PLAYER_SLOTS, ctx.child("dialogue", attempt))})
 
     d = first_clean(make, Dialogue.texts, report, params.filter_attempts)
-    return [DialogueAsset(d.id, dialogue=d, meta={"content_filter": report.meta()})]
+    return [DialogueAsset(d.id, dialogue=d, meta={"content_filter": report.meta()}, ink_version=params.ink_version)]
 
 
 class LLMGenerator(Generator):
@@ -273,7 +297,7 @@ class LLMGenerator(Generator):
 
     name = "narrative.llm"
     kind = "narrative"
-    version = "1.0.0"
+    version = "2.0.0"
     params = LLMParams
     quick_params: ClassVar[dict[str, Any]] = {"count": 1, "max_new_tokens": 16}
     time_budget_s = 120.0

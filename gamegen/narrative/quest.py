@@ -1,4 +1,8 @@
-"""``narrative.quest``: a quest line from the built-in grammars, with each giver's dialogue (Ink, Yarn, JSON)."""
+"""``narrative.quest``: a quest line from the built-in grammars, with each giver's dialogue (Ink, Yarn, JSON).
+
+One dialogue per quest giver covers all of that giver's quests; the quest line's ``state_machine`` says how the
+game and the dialogues share each quest's progress.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,10 @@ from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
 from ..params import Field
-from .builder import QUEST_NPC_SLOTS, QUEST_PLAYER_SLOTS, quest_dialogue, quest_voice, speak
+from .builder import grammar_writer, questline_dialogues
 from .filter import FilterParams, FilterReport, first_clean
 from .graph import Dialogue, DialogueAsset
+from .ink import InkVersion
 from .inputs import input_paths
 from .questline import (
     OBJECTIVES,
@@ -24,12 +29,28 @@ from .questline import (
     build_questline,
     cast_quest,
     feasible_objectives,
+    giver_slugs,
     quest_grammar,
     quest_texts,
 )
+from .style import title_case
 from .world import World, complete_world, load_world
 
-__all__ = ["QuestParams", "QuestGenerator", "grammar_author", "grammar_dialogues", "questline_assets", "prepare_world"]
+__all__ = [
+    "INK_VERSION_HELP",
+    "QuestParams",
+    "QuestGenerator",
+    "grammar_author",
+    "grammar_dialogues",
+    "dialogue_asset_name",
+    "questline_assets",
+    "prepare_world",
+]
+
+INK_VERSION_HELP = (
+    "Ink dialect of the .ink files: 1.1 (ink 1.1+: line ids as tags inside choice brackets) or 1.0 (ink 1.0 "
+    "compiles it: a picked choice prints its text with its line id; see docs/narrative.md)"
+)
 
 Objective = Literal["fetch", "kill", "escort", "explore", "deliver", "investigate"]
 
@@ -47,7 +68,10 @@ class QuestParams(FilterParams):
     level: int = Field(5, ge=1, le=100, description="Player level the rewards are scaled to")
     chain_length: int = Field(3, ge=1, le=12, description="Quests in the line; each depends on an earlier one")
     objectives: list[Objective] = Field(list(OBJECTIVES), min_length=1, description="Objective types to choose from")
-    dialogue: bool = Field(True, description="Also write each giver's conversation as Ink, Yarn (+ strings CSV), JSON")
+    dialogue: bool = Field(
+        True, description="Also write each giver's conversation (all their quests) as Ink, Yarn (+ strings CSV), JSON"
+    )
+    ink_version: InkVersion = Field("1.1", description=INK_VERSION_HELP)
 
 
 def prepare_world(params: QuestParams, ctx: Context) -> tuple[World, dict[str, list[str]], list[str]]:
@@ -68,25 +92,44 @@ def grammar_author(world: World) -> Author:
     def author(index: int, objectives: list[str], rng: np.random.Generator) -> tuple[Cast, str, str]:
         cast = cast_quest(world, objectives[int(rng.integers(len(objectives)))], rng)
         texts = quest_grammar(cast)
-        return cast, texts.expand(f"title_{cast.objective}", rng), texts.expand(f"motivation_{cast.objective}", rng)
+        title = title_case(texts.expand(f"title_{cast.objective}", rng))
+        return cast, title, texts.expand(f"motivation_{cast.objective}", rng)
 
     return author
 
 
 def grammar_dialogues(line: QuestLine, rng: np.random.Generator) -> list[Dialogue]:
-    """Each giver's conversation, worded by the built-in dialogue grammar."""
-    slots = QUEST_NPC_SLOTS + QUEST_PLAYER_SLOTS
-    return [quest_dialogue(line.id, q, speak(quest_voice(q), slots, rng)) for q in line.quests]
+    """Each giver's conversation (all their quests), worded by the built-in dialogue grammar."""
+    return questline_dialogues(line, grammar_writer(rng))
+
+
+def dialogue_asset_name(d: Dialogue, line: QuestLine) -> str:
+    """The asset (file) name of a quest giver's dialogue: ``dialogue_<giver>`` (the giver's name as an
+    identifier, e.g. ``dialogue_linnea_underhill``)."""
+    names = giver_slugs(line.quests)
+    return f"dialogue_{names[d.giver]}" if d.giver in names else d.id
 
 
 def questline_assets(
-    line: QuestLine, dialogues: list[Dialogue], report: FilterReport, invented: dict[str, list[str]]
+    line: QuestLine,
+    dialogues: list[Dialogue],
+    report: FilterReport,
+    invented: dict[str, list[str]],
+    ink_version: str = "1.1",
 ) -> list[Asset]:
-    """``questline.json`` plus one dialogue asset per quest, each with the filter record in its meta."""
+    """``questline.json`` plus one dialogue asset per quest giver, each with the filter record in its meta."""
     meta = {"content_filter": report.meta(), "world_invented": invented, "format": line.format}
     return [
         DataAsset("questline", line.model_dump(mode="json"), meta=meta),
-        *(DialogueAsset(f"dialogue_{d.quest}", dialogue=d, meta={"content_filter": report.meta()}) for d in dialogues),
+        *(
+            DialogueAsset(
+                dialogue_asset_name(d, line),
+                dialogue=d,
+                meta={"content_filter": report.meta()},
+                ink_version=ink_version,
+            )
+            for d in dialogues
+        ),
     ]
 
 
@@ -95,12 +138,14 @@ class QuestGenerator(Generator):
 
     Quests have a giver, motivation, objective (fetch, kill, escort, explore, deliver, investigate), targets,
     locations, steps with preconditions and rewards scaled to ``level``; each depends on an earlier one. They
-    name only the world facts given in ``world`` or invented into the quest line's own ``world``.
+    name only the world facts given in ``world`` or invented into the quest line's own ``world``. The quest
+    line's ``state_machine`` names each quest's state variable and what its values 0-3 mean; each giver's one
+    dialogue offers a quest only once the quests it requires are done.
     """
 
     name = "narrative.quest"
     kind = "narrative"
-    version = "1.0.0"
+    version = "2.0.0"
     params = QuestParams
     quick_params: ClassVar[dict[str, Any]] = {"chain_length": 2}
 
@@ -128,4 +173,4 @@ class QuestGenerator(Generator):
         line, dialogues = first_clean(
             make, lambda r: [*quest_texts(r[0]), *(t for d in r[1] for t in d.texts())], report, params.filter_attempts
         )
-        return questline_assets(line, dialogues, report, invented)
+        return questline_assets(line, dialogues, report, invented, params.ink_version)

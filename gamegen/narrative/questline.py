@@ -3,7 +3,8 @@
 Both paths build quests the same way: the procedural generator and the LLM each choose a cast (giver,
 objective, target, location) and write a title and motivation; :func:`assemble_quest` adds the steps with
 their preconditions, the rewards scaled to the level, and the texts of the steps. The schema's validator
-checks that every name a quest uses is defined in the quest line's ``world``.
+checks that every name a quest uses is defined in the quest line's ``world``, and fills in the quest line's
+``state_machine``: what each value of a quest's state variable means, who sets it, and each variable's name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .style import bare, slug, title_case, with_the
 from .tracery import Grammar, load_grammar
 from .world import World
 
@@ -26,7 +28,18 @@ __all__ = [
     "Reward",
     "Quest",
     "QuestLine",
+    "QuestState",
+    "QuestVariable",
+    "StateMachine",
+    "QUEST_STATES",
+    "state_variable",
+    "objective_done_after",
+    "state_machine",
+    "giver_slugs",
     "Cast",
+    "cast_of",
+    "main_step",
+    "target_facts",
     "cast_quest",
     "target_pool",
     "assemble_quest",
@@ -146,8 +159,129 @@ class Quest(BaseModel):
         return refs
 
 
+class QuestState(BaseModel):
+    """One value of a quest's state variable: what it means and who sets it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: int
+    name: str
+    meaning: str
+    set_by: Literal["initial", "dialogue", "game"]
+
+
+QUEST_STATES = (
+    QuestState(
+        value=0,
+        name="available",
+        meaning=(
+            "Not accepted yet. The giver offers the quest once every quest in its requires is done (state 3); "
+            "the player may decline and ask again later"
+        ),
+        set_by="initial",
+    ),
+    QuestState(
+        value=1,
+        name="accepted",
+        meaning="The player accepted the quest in the giver's dialogue; its steps are under way",
+        set_by="dialogue",
+    ),
+    QuestState(
+        value=2,
+        name="objective_done",
+        meaning=(
+            "The game sets this when the steps in objective_done_after are done (every step before the final "
+            "'return' step, or all steps when there is none); the giver then takes the player's report"
+        ),
+        set_by="game",
+    ),
+    QuestState(
+        value=3,
+        name="done",
+        meaning=(
+            "The player reported to the giver, whose dialogue set this: the game pays the rewards now; quests "
+            "that require this one become available"
+        ),
+        set_by="dialogue",
+    ),
+)
+"""The state machine every quest follows: 0 → 1 (dialogue) → 2 (game) → 3 (dialogue)."""
+
+
+class QuestVariable(BaseModel):
+    """The state variable of one quest: its exact name, and which steps the game waits for before setting 2."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quest: str
+    variable: str
+    giver: str
+    objective_done_after: list[str]
+    requires: list[str] = Field(default_factory=list, description="The variables that must be 3 before it is offered")
+
+
+class StateMachine(BaseModel):
+    """How the game and the dialogue share each quest's progress (derived from the quests; rebuilt on load)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    variable: str = Field(description="How state variables are named")
+    states: list[QuestState]
+    quests: list[QuestVariable]
+    notes: str
+
+
+def state_variable(line_id: str, quest_id: str) -> str:
+    """The name of a quest's state variable in every dialogue file and the game: ``<line id>_<quest id>_state``."""
+    return f"{line_id}_{quest_id}_state"
+
+
+def objective_done_after(quest: Quest) -> list[str]:
+    """The steps after which the game sets the quest's state to 2: all but a final ``return`` step."""
+    ids = [s.id for s in quest.steps]
+    return ids[:-1] if quest.steps[-1].action == "return" and len(ids) > 1 else ids
+
+
+def state_machine(line_id: str, quests: list[Quest]) -> StateMachine:
+    """The state machine block of a quest line with id ``line_id``."""
+    return StateMachine(
+        variable="<quest line id>_<quest id>_state",
+        states=list(QUEST_STATES),
+        quests=[
+            QuestVariable(
+                quest=q.id,
+                variable=state_variable(line_id, q.id),
+                giver=q.giver,
+                objective_done_after=objective_done_after(q),
+                requires=[state_variable(line_id, r) for r in q.requires],
+            )
+            for q in quests
+        ],
+        notes=(
+            "One integer per quest, starting at 0, shared by the game and every dialogue file that names it (its "
+            "giver's, and those of the givers whose quests require it): keep one value per variable in the game and "
+            "copy it into a story's variables before running it and back out after (Ink: "
+            "story.variablesState[name]; Yarn Spinner: the variable storage, with the $ sigil). The dialogue sets "
+            "1 and 3; the game sets 2 and pays rewards when a quest reaches 3."
+        ),
+    )
+
+
+def giver_slugs(quests: list[Quest]) -> dict[str, str]:
+    """Each giver (in order of their first quest) with a distinct identifier made from the name."""
+    out: dict[str, str] = {}
+    for q in quests:
+        if q.giver not in out:
+            base = slug(q.giver, "giver")
+            name, n = base, 2
+            while name in out.values():
+                name, n = f"{base}_{n}", n + 1
+            out[q.giver] = name
+    return out
+
+
 class QuestLine(BaseModel):
-    """A chain of quests with dependencies, and the world facts they may name."""
+    """A chain of quests with dependencies, the world facts they may name, and the quests' state machine."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -157,6 +291,13 @@ class QuestLine(BaseModel):
     level: int = Field(ge=1, le=100)
     world: World
     quests: list[Quest] = Field(min_length=1)
+    state_machine: StateMachine | None = Field(
+        None,
+        description=(
+            "Quest state values, their meanings, who sets them and each quest's variable name (derived from the "
+            "quests: filled in, or rebuilt, when the quest line is read)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _check_references(self) -> QuestLine:
@@ -177,6 +318,8 @@ class QuestLine(BaseModel):
                 done.add(s.id)
         if problems:
             raise ValueError("; ".join(problems))
+        object.__setattr__(self, "state_machine", state_machine(self.id, self.quests))
+        self.__pydantic_fields_set__.add("state_machine")
         return self
 
 
@@ -240,11 +383,50 @@ def cast_quest(
     )
 
 
+_MAIN_ACTION = {"fetch": "collect", "kill": "defeat"}
+
+
+def main_step(quest: Quest) -> Step:
+    """The step that is the quest's objective (collect for fetch, defeat for kill, else the objective itself)."""
+    action = _MAIN_ACTION.get(quest.objective, quest.objective)
+    return next((s for s in quest.steps if s.action == action), quest.steps[-1])
+
+
+def cast_of(quest: Quest) -> Cast:
+    """The cast a quest was assembled from, read back from its steps (for texts that must agree with it)."""
+    main = main_step(quest)
+    place = main.location or quest.locations[0]
+    origin = next((s.location for s in quest.steps if s.location and s.location != place), place)
+    by_action = {s.action: s for s in quest.steps}
+    return Cast(
+        quest.objective,
+        quest.giver,
+        quest.targets[0],
+        place,
+        origin,
+        recipient=by_action["deliver"].character if "deliver" in by_action else None,
+        witness=by_action["talk"].character if quest.objective == "investigate" and "talk" in by_action else None,
+    )
+
+
+def target_facts(objective: str, target: str) -> dict[str, str]:
+    """Ways to name a target in a sentence: ``the_target`` ("the silver ring"), ``bare_target`` (no article), and
+    ``subject`` (how people refer to the quest: "the silver ring", a person's or place's name as it is)."""
+    named = objective in ("escort", "explore")  # people and places are named, not "the"-d
+    return {
+        "the_target": target if named else with_the(target),
+        "bare_target": target if named else bare(target),
+        "subject": target if named else with_the(target),
+    }
+
+
 def quest_grammar(cast: Cast, extra: dict[str, str] | None = None) -> Grammar:
-    """The built-in quest text grammar with the cast injected as symbols (``#giver#``, ``#target#``, ``#place#``...)."""
+    """The built-in quest text grammar with the cast injected as symbols (``#giver#``, ``#target#``, ``#place#``,
+    ``#the_target#``...)."""
     facts = {
         "giver": cast.giver,
         "target": cast.target,
+        **target_facts(cast.objective, cast.target),
         "place": cast.location,
         "origin": cast.origin,
         "recipient": cast.recipient or cast.giver,
@@ -293,9 +475,12 @@ def assemble_quest(
     }
     steps = []
     for i, (action, target, character, location, requires_steps) in enumerate(_PLANS[cast.objective]):
+        named = roles[target] or roles[character] or cast.target
+        kind = "escort" if not roles[target] and roles[character] else cast.objective  # people: named as they are
         step_text = texts.with_rules(
             {
-                "target": [literal(roles[target] or roles[character] or cast.target)],
+                "target": [literal(named)],
+                **{k: [literal(v)] for k, v in target_facts(kind, named).items()},
                 "place": [literal(roles[location] or cast.location)],
             }
         )
@@ -316,7 +501,7 @@ def assemble_quest(
     )
     return Quest(
         id=f"q{index + 1}",
-        title=title,
+        title=title_case(title),
         giver=cast.giver,
         faction=faction,
         motivation=motivation,

@@ -2,8 +2,9 @@
 
 Rules: node and line ids are unique; ``start`` and every jump name an existing node; every node is reachable
 from the start; no path loops (so every path reaches an end) and no node can leave the player without a
-choice; variables keep one type; no variable is read (a condition, or ``add``) before it is set on every path
-that leads there (declared variables count as set at the start).
+choice; in a ``select: "first"`` node no line follows one without a condition (it could never show);
+variables keep one type; external variables are declared; no variable is read (a condition, or ``add``)
+before it is set on every path that leads there (declared variables count as set at the start).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import GenerationError
 
 if TYPE_CHECKING:
-    from .graph import Condition, Dialogue, Effect, Node, Value
+    from .graph import Dialogue, Effect, Guard, Node, Value
 
 __all__ = ["DialogueError", "dialogue_problems", "validate_dialogue"]
 
@@ -55,6 +56,13 @@ def _structure(d: Dialogue) -> tuple[list[str], list[str]]:
         ]
         if n.choices and all(c.condition is not None for c in n.choices):
             problems.append(f"node {n.id!r}: every choice has a condition, so the player can be left with none")
+        if n.select == "first":
+            otherwise = next((i for i, line in enumerate(n.lines) if line.condition is None), len(n.lines))
+            problems += [
+                f"node {n.id!r}: line {line.id!r} follows a line without a condition, so it never shows"
+                for line in n.lines[otherwise + 1 :]
+            ]
+    problems += [f"external variable {v!r} is not in variables" for v in d.external if v not in d.variables]
     order: list[str] = []
     state: dict[str, str] = {}  # "open" while on the current path, "done" after
 
@@ -92,8 +100,8 @@ def _variables(d: Dialogue, order: list[str]) -> list[str]:
         if kind != _type(value):
             problems.append(f"{where}: variable {var!r} is {kind} but is used with {value!r}")
 
-    def check(cond: Condition | None, where: str, known: set[str]) -> None:
-        if cond is not None:
+    def check(guard: Guard | None, where: str, known: set[str]) -> None:
+        for cond in guard.atoms() if guard is not None else []:
             read(cond.var, where, known)
             typed(cond.var, cond.value, where)
             if cond.op not in ("==", "!=") and types[cond.var] == "bool":

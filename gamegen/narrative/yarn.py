@@ -1,8 +1,10 @@
 """Yarn Spinner 2 source for a dialogue graph, and its string table for localisation.
 
-One node per graph node (``title:``, ``---``, body, ``===``); lines ``Speaker: text #line:<id>``; options
-``-> text <<if cond>> #line:<id>`` with indented ``<<set>>``/``<<jump>>`` bodies; ``<<declare>>`` for every
-variable in the start node. The string table is Yarn Spinner for Unity's strings CSV
+One node per graph node (``title:``, ``---``, body, ``===``); lines ``Speaker: text #line:<id>`` (a
+``select: "first"`` node's lines in one ``<<if>>``/``<<elseif>>``/``<<else>>`` chain); options
+``-> text <<if cond>> #line:<id>`` with indented ``<<set>>``/``<<jump>>`` bodies; ``<<declare>>`` in the start
+node for every variable but the external ones (a Yarn project declares each variable once; another giver's
+file declares those). The string table is Yarn Spinner for Unity's strings CSV
 (``language,id,text,file,node,lineNumber,lock,comment``; ``lock`` is the first 8 hex digits of the text's SHA-256,
 which tells translators when a line changed), so it imports as a base localisation and seeds translations.
 """
@@ -55,15 +57,24 @@ def to_yarn(d: Dialogue) -> tuple[str, list[StringEntry]]:
         line("---")
         if n.id == d.start:
             for name, value in d.declarations().items():
-                line(f"<<declare ${name} = {value_text(value)}>>")
+                if name not in d.external:
+                    line(f"<<declare ${name} = {value_text(value)}>>")
         for e in n.effects:
             line(_effect(e))
-        for ln in n.lines:
-            if ln.condition:
+        chain = n.select == "first" and bool(n.lines) and n.lines[0].condition is not None
+        for i, ln in enumerate(n.lines):
+            if chain:
+                opener = "if" if i == 0 else "elseif"
+                line(f"<<{opener} {ln.condition.expression('$')}>>" if ln.condition else "<<else>>")
+            elif ln.condition:
                 line(f"<<if {ln.condition.expression('$')}>>")
             line(f"{_text(ln.speaker)}: {_text(ln.text)} #line:{ln.id}", (ln.id, f"{ln.speaker}: {ln.text}", n.id))
-            if ln.condition:
+            if ln.condition and not chain:
                 line("<<endif>>")
+            if n.select == "first" and ln.condition is None:
+                break
+        if chain:
+            line("<<endif>>")
         for c in n.choices:
             guard = f" <<if {c.condition.expression('$')}>>" if c.condition else ""
             line(f"-> {_text(c.text)}{guard} #line:{c.id}", (c.id, c.text, n.id))
