@@ -4,6 +4,7 @@ Every figure is a ratio against a baseline measured in the same run (cold builds
 
     .venv/bin/python benchmarks/bench_build.py                 # 8×8 tiles of 65², as in the issue
     .venv/bin/python benchmarks/bench_build.py --grid 4 --set tile_size=129 --generator landscape.world
+    .venv/bin/python benchmarks/bench_build.py --schedule-only   # the starter on 2 workers vs the ideal schedule
 
 Expect ≥ 1.7× for 2 workers vs 1 on a 2-core machine, Dask within 1.2× of the local pool, and a warm rebuild in
 a small fraction of the cold time. Worker start-up (process spawn, LocalCluster) is inside every timing. Workers
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import gamegen
-from gamegen.build.executors import THREAD_VARIABLES
+from gamegen.builds.executors import THREAD_VARIABLES
 
 
 def world_recipe(generator: str, grid: int, params: dict[str, Any]) -> dict[str, Any]:
@@ -49,6 +50,26 @@ def timed_build(recipe: dict[str, Any], root: Path, label: str, cache: Path | No
     return time.perf_counter() - start
 
 
+STARTER = Path(__file__).parent.parent / "examples" / "starter" / "gamegen.toml"
+
+
+def schedule(root: Path, jobs: int) -> None:
+    """The starter recipe on ``jobs`` workers against the ideal schedule (sum of job times / workers, or the longest
+    job if longer): cold (no history: the generators' estimates order the jobs), then a forced rebuild that orders
+    them by the times the first build recorded."""
+    cache = root / "cache-starter"
+    for label, force in (("cold, estimates", False), ("rebuild, recorded times", True)):
+        start = time.perf_counter()
+        report = gamegen.build(STARTER, out=root / "starter", cache=cache, jobs=jobs, force=force)
+        wall = time.perf_counter() - start
+        seconds = [a.seconds for a in report.assets]
+        ideal = max(max(seconds), sum(seconds) / jobs)
+        print(
+            f"  starter, {jobs} workers, {label:<24} {wall:6.2f} s wall; ideal {ideal:5.2f} s "
+            f"(sum {sum(seconds):.2f} s, longest {max(seconds):.2f} s): {ideal / wall:.0%} of ideal (expect ≥ 90%)"
+        )
+
+
 def parse_sets(pairs: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pair in pairs:
@@ -63,9 +84,16 @@ def main() -> None:
     parser.add_argument("--grid", type=int, default=8, help="tiles per side")
     parser.add_argument("--set", dest="sets", action="append", default=["tile_size=65"], metavar="KEY=JSON")
     parser.add_argument("--worker-threads", type=int, default=1, help="numba/BLAS threads per worker")
+    parser.add_argument("--schedule-only", action="store_true", help="only the starter-recipe scheduling figures")
     args = parser.parse_args()
     os.environ.update({name: str(args.worker_threads) for name in THREAD_VARIABLES})
     load_before = os.getloadavg()
+    if args.schedule_only:
+        print(f"load average (1 min) before {load_before[0]:.1f}; {os.cpu_count()} cores")
+        with tempfile.TemporaryDirectory(prefix="gamegen-bench-") as tmp:
+            schedule(Path(tmp), 2)
+        print(f"load average (1 min) after {os.getloadavg()[0]:.1f}")
+        return
     recipe = world_recipe(args.generator, args.grid, parse_sets(args.sets))
     tiles = args.grid**2
     with tempfile.TemporaryDirectory(prefix="gamegen-bench-") as tmp:
@@ -91,6 +119,8 @@ def main() -> None:
         f"  warm vs cold rebuild    (baseline: processes, 1 worker):  {warm / p1:.3f}× the time ({p1 / warm:.0f}× faster)"
     )
     print(f"  bundles byte-identical across executors: {same}")
+    with tempfile.TemporaryDirectory(prefix="gamegen-bench-") as tmp:
+        schedule(Path(tmp), 2)
 
 
 if __name__ == "__main__":

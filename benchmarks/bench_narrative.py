@@ -25,9 +25,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import gamegen  # noqa: E402
-from gamegen.narrative.constrained import JsonWriter  # noqa: E402
-from gamegen.narrative.llm import open_decoder  # noqa: E402
-from gamegen.narrative.sampling import Sampling  # noqa: E402
+from gamegen.ml.constrained import JsonWriter  # noqa: E402
+from gamegen.ml.sampling import Sampling, open_decoder  # noqa: E402
 from gamegen.narrative.tracery import load_grammar  # noqa: E402
 
 

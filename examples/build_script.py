@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 import gamegen
-from gamegen.build import BuildError, RecipeError, parse_recipe
+from gamegen.builds import BuildError, RecipeError, parse_recipe
 
 RECIPE = Path(__file__).parent / "starter" / "gamegen.toml"
 

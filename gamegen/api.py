@@ -12,8 +12,9 @@ from .atomic import atomic_directory
 from .bundle import ExportedAsset, Run, export_run, write_bundle, write_bundle_into
 from .context import Context, ProgressCallback
 from .errors import GamegenError, GenerationError, ParamError
-from .export import get_profile
+from .export import ExportProfile, get_profile
 from .export.generic import dump_json
+from .export.png import DEFAULT_COMPRESSION, check_compression, compression_scope
 from .generator import Generator
 from .output import VARIATIONS_FORMAT, claim_output, resolve_output
 from .registry import registry
@@ -30,7 +31,7 @@ def run_generator(
     params: dict[str, Any] | None = None,
     *,
     seed: int = 0,
-    profile: str = "generic",
+    profile: str | ExportProfile = "generic",
     progress: ProgressCallback | None = None,
     device: str | None = None,
     input_root: str | Path | None = None,
@@ -42,9 +43,9 @@ def run_generator(
     with a one-line reason (the original exception is chained).
     """
     cls = _resolve(generator)
-    get_profile(profile)  # fail early on an unknown profile
+    target = get_profile(profile) if isinstance(profile, str) else profile  # resolved once, before any work
     values = cls.validate(params)
-    ctx = Context(seed, profile=profile, progress=progress, device=device, input_root=input_root)
+    ctx = Context(seed, profile=target, progress=progress, device=device, input_root=input_root)
     try:
         assets = cls().generate(values, ctx)
     except GamegenError:
@@ -53,7 +54,7 @@ def run_generator(
         raise GenerationError(f"{cls.name} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(assets, list) or not all(isinstance(a, Asset) for a in assets):
         raise GenerationError(f"{cls.name}.generate() must return a list of gamegen assets")
-    return Run(cls, values, ctx.seed, profile, assets, list(ctx.models), dict(ctx.inputs))
+    return Run(cls, values, ctx.seed, target, assets, list(ctx.models), dict(ctx.inputs))
 
 
 MAX_VARIATIONS = 1000
@@ -76,23 +77,27 @@ def generate(
     *,
     seed: int = 0,
     out: str | Path | None = None,
-    profile: str = "generic",
+    profile: str | ExportProfile = "generic",
     asset_id: str | None = None,
     progress: ProgressCallback | None = None,
     params: Mapping[str, Any] | None = None,
+    compression: str = DEFAULT_COMPRESSION,
     **keywords: Any,
 ) -> list[Asset]:
     """Run generator ``name`` with its parameters (``params=`` and/or keywords) and ``seed``; with ``out``, write a bundle.
 
     The bundle's files go under ``<asset_id>/`` (default: the generator's name) beside ``manifest.json``. ``out`` must
     be missing, empty or a gamegen bundle (:mod:`gamegen.output`); it is replaced only once the new bundle is whole.
+    ``compression``: how the bundle's PNGs are compressed, ``"fast"`` (default: quick to write, for iterating) or
+    ``"small"`` (zlib level 6, smaller files, for shipping); see :mod:`gamegen.export.png`.
     """
+    check_compression(compression)
     values = _merged(params, keywords)
     if out is not None:
         resolve_output(out)  # refuse a bad folder before the work, not after
     run = run_generator(name, values, seed=seed, profile=profile, progress=progress)
     if out is not None:
-        write_bundle(out, [export_run(run, asset_id or run.generator.name)], profile)
+        write_bundle(out, [export_run(run, asset_id or run.generator.name, compression=compression)], run.profile)
     return run.assets
 
 
@@ -102,9 +107,10 @@ def generate_variations(
     *,
     seed: int = 0,
     out: str | Path | None = None,
-    profile: str = "generic",
+    profile: str | ExportProfile = "generic",
     progress: ProgressCallback | None = None,
     params: Mapping[str, Any] | None = None,
+    compression: str = DEFAULT_COMPRESSION,
     **keywords: Any,
 ) -> list[list[Asset]]:
     """Run the generator for ``count`` consecutive seeds (``seed`` … ``seed+count-1``, at most 1000).
@@ -112,36 +118,41 @@ def generate_variations(
     With ``out``, each variation becomes a sub-bundle ``seed-<n>/`` and a ``contact_sheet.png`` shows the
     first image of each side by side, so an artist can pick by eye (``contact_sheet.md`` with the opening lines of
     each text, for generators that make no image); ``manifest.json`` (format ``gamegen.variations/1``) lists them.
-    The folder is replaced atomically, under the same rules as :func:`generate`.
+    The folder is replaced atomically, under the same rules as :func:`generate` (``compression`` too).
     """
+    check_compression(compression)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_VARIATIONS:
         raise ParamError(f"variations={count!r}: must be an integer from 1 to {MAX_VARIATIONS}")
     values = _merged(params, keywords)
+    target = get_profile(profile) if isinstance(profile, str) else profile
     folder = resolve_output(out) if out is not None else None  # refuse a bad folder before the work, not after
     runs: list[Run] = []
     for i in range(count):
         if progress is not None:
             progress(i, count, f"seed {seed + i}")
-        runs.append(run_generator(name, values, seed=seed + i, profile=profile))
+        runs.append(run_generator(name, values, seed=seed + i, profile=target))
     if progress is not None:
         progress(count, count, "done")
     if folder is not None:
-        _write_variations(folder, runs, profile)
+        _write_variations(folder, runs, target, compression)
     return [r.assets for r in runs]
 
 
-def _write_variations(out: Path, runs: list[Run], profile: str) -> None:
+def _write_variations(out: Path, runs: list[Run], profile: ExportProfile, compression: str) -> None:
     """Write ``runs`` as ``seed-<n>/`` sub-bundles with a contact sheet and a manifest listing them."""
     from .previews import contact_sheet, text_contact_sheet
 
-    exported: list[tuple[int, ExportedAsset]] = [(r.seed, export_run(r, r.generator.name)) for r in runs]
+    exported: list[tuple[int, ExportedAsset]] = [
+        (r.seed, export_run(r, r.generator.name, compression=compression)) for r in runs
+    ]
     with claim_output(out) as folder, atomic_directory(folder) as tmp:
         for s, item in exported:
             sub = tmp / f"seed-{s}"
             sub.mkdir()
             write_bundle_into(sub, [item], profile)
         labelled = [(f"seed {r.seed}", r.assets) for r in runs]
-        sheet = contact_sheet(labelled)
+        with compression_scope(compression):
+            sheet = contact_sheet(labelled)
         sheet_name = None
         if sheet is not None:
             sheet_name = "contact_sheet.png"
@@ -153,7 +164,7 @@ def _write_variations(out: Path, runs: list[Run], profile: str) -> None:
             "format": VARIATIONS_FORMAT,
             "generator_sdk": __version__,
             "generator": runs[0].generator.name,
-            "profile": profile,
+            "profile": profile.name,
             "contact_sheet": sheet_name,
             "variations": [{"seed": s, "bundle": f"seed-{s}"} for s, _ in exported],
         }

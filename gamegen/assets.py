@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from .names import check_name
 
 __all__ = [
+    "ExporterRef",
     "Asset",
     "ImageAsset",
     "NormalMapAsset",
@@ -29,12 +31,20 @@ def _checked_suffix(suffix: str) -> str:
     return suffix
 
 
+ExporterRef = Callable[..., Any] | str
+"""An exporter: ``fn(asset, ExportContext) -> list[ExportedFile]``, or its ``"module:function"`` name."""
+
+
 @dataclass
 class Asset:
     """One output of a generator. ``meta`` is copied into the manifest entry of every file it becomes.
 
     ``neural`` says whether a trained model made it; None means "as the run says" (any model used → neural).
+    ``exporters`` maps profile names to the functions that export this type (subclasses inherit them unless they
+    declare their own); see :mod:`gamegen.export.profile`.
     """
+
+    exporters: ClassVar[Mapping[str, ExporterRef]] = {}
 
     name: str
     meta: dict[str, Any] = field(default_factory=dict, kw_only=True)
@@ -51,6 +61,8 @@ class Asset:
 @dataclass
 class ImageAsset(Asset):
     """A raster image: uint8 HxW (grey), HxWx3 (RGB), HxWx4 (RGBA), or uint16 HxW for 16-bit data."""
+
+    exporters = {"generic": "gamegen.export.generic:export_image"}
 
     array: np.ndarray
 
@@ -76,6 +88,8 @@ class NormalMapAsset(ImageAsset):
     Exporters convert it to the profile's convention (DirectX flips green) and record which one in the manifest.
     """
 
+    exporters = {"generic": "gamegen.export.generic:export_normal_map"}
+
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.array.dtype != np.uint8 or self.array.ndim != 3 or self.array.shape[2] != 3:
@@ -85,6 +99,8 @@ class NormalMapAsset(ImageAsset):
 @dataclass
 class TextAsset(Asset):
     """UTF-8 text written with the given file suffix (``.txt``, ``.ink``, ``.yarn``, ``.csv`` ...)."""
+
+    exporters = {"generic": "gamegen.export.generic:export_text"}
 
     text: str
     suffix: str = ".txt"
@@ -101,12 +117,16 @@ class TextAsset(Asset):
 class DataAsset(Asset):
     """A JSON-serialisable object, written as sorted, indented JSON."""
 
+    exporters = {"generic": "gamegen.export.generic:export_data"}
+
     obj: Any
 
 
 @dataclass
 class BytesAsset(Asset):
     """Pre-encoded bytes (a .wav, a .glb, a .tmj ...) written as they are under ``name + suffix``."""
+
+    exporters = {"generic": "gamegen.export.generic:export_bytes"}
 
     data: bytes
     suffix: str
@@ -158,6 +178,8 @@ class MeshPart:
 @dataclass
 class MeshAsset(Asset):
     """A triangle mesh made of one or more parts (chunks) sharing one material; exported as glTF 2.0."""
+
+    exporters = {"generic": "gamegen.export.generic:export_mesh"}
 
     parts: list[MeshPart]
     material: Material | None = None

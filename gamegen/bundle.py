@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,9 +13,11 @@ from ._version import __version__
 from .assets import Asset
 from .atomic import atomic_directory
 from .context import ModelUse
-from .export import ExportContext, export_asset, get_profile
+from .export import ExportContext, ExportedFile, ExportProfile, export_asset
 from .export.generic import dump_json
+from .export.png import DEFAULT_COMPRESSION, check_compression, compression_scope
 from .generator import Generator
+from .manifest import FileRecord, Manifest, ManifestEntry
 from .names import check_name, check_relpath
 from .output import BUNDLE_FORMAT, claim_output
 from .params import Params
@@ -22,15 +26,14 @@ from .provenance import provenance_record
 __all__ = ["BUNDLE_FORMAT", "Run", "ExportedAsset", "export_run", "write_bundle", "write_bundle_into", "manifest_of"]
 
 
-
 @dataclass
 class Run:
     """One generator call: what was asked and what came out, before export."""
 
-    generator: type[Generator]
+    generator: type[Generator[Any]]
     params: Params
     seed: int
-    profile: str
+    profile: ExportProfile
     assets: list[Asset]
     models: list[ModelUse] = field(default_factory=list)
     inputs: dict[str, str] = field(default_factory=dict)
@@ -40,23 +43,60 @@ class Run:
 class ExportedAsset:
     """A manifest entry together with its files' bytes, keyed by bundle-relative path."""
 
-    entry: dict[str, Any]
+    entry: ManifestEntry
     files: dict[str, bytes]
 
 
-def export_run(run: Run, asset_id: str) -> ExportedAsset:
-    """Export every asset of ``run`` with its profile; files go under ``<asset_id>/`` in the bundle."""
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _export_files(asset: Asset, ctx: ExportContext) -> list[tuple[ExportedFile, str]]:
+    """One asset's files, each with its sha256 (on a worker thread: encoders and hashing release the GIL).
+
+    Encoders the exporter calls without the context (glTF textures, a plugin's own images) use its compression too.
+    """
+    with compression_scope(ctx.compression):
+        return [(f, hashlib.sha256(f.data).hexdigest()) for f in export_asset(asset, ctx)]
+
+
+def export_run(
+    run: Run, asset_id: str, *, compression: str = DEFAULT_COMPRESSION, threads: int | None = None
+) -> ExportedAsset:
+    """Export every asset of ``run`` with its profile; files go under ``<asset_id>/`` in the bundle.
+
+    ``compression``: how PNGs are compressed, ``"fast"`` or ``"small"`` (:mod:`gamegen.export.png`). The assets are
+    encoded and hashed on ``threads`` threads at once (default: one per core this process may use; 1: one after
+    another, in this thread); the result (files, their order, the manifest entry) is the same either way.
+    """
     check_name(asset_id, "asset id")
-    profile = get_profile(run.profile)
+    check_compression(compression)
+    profile = run.profile
     models = [{"model_id": m.model_id, "weights_sha256": m.weights_sha256, **m.extra} for m in run.models]
     files: dict[str, bytes] = {}
     folded: dict[str, str] = {}  # case-folded path → path: names that differ only by case collide on Windows/macOS
-    records: list[dict[str, Any]] = []
+    records: list[FileRecord] = []
     run_neural = bool(run.models)
+    tasks: list[tuple[bool, ExportContext]] = []
     for asset in run.assets:
         neural = run_neural if asset.neural is None else asset.neural
         prov = provenance_record(run.generator.name, run.generator.version, neural, models if neural else None)
-        for f in export_asset(asset, ExportContext(profile=profile, provenance=prov)):
+        tasks.append((neural, ExportContext(profile=profile, provenance=prov, compression=compression)))
+    workers = min(len(tasks), threads if threads is not None else _cores())
+    contexts = [ctx for _, ctx in tasks]
+    if workers <= 1:
+        exported = [_export_files(asset, ctx) for asset, ctx in zip(run.assets, contexts, strict=True)]
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="gamegen-export") as pool:
+            futures = [pool.submit(_export_files, asset, ctx) for asset, ctx in zip(run.assets, contexts, strict=True)]
+            try:
+                exported = [future.result() for future in futures]  # in asset order, whatever order they finish in
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    for (neural, _), asset_files in zip(tasks, exported, strict=True):
+        for f, digest in asset_files:
             path = check_relpath(f"{asset_id}/{f.path}")
             if path in files:
                 raise ValueError(f"{run.generator.name}: two files would be written to {path!r}")
@@ -67,46 +107,36 @@ def export_run(run: Run, asset_id: str) -> ExportedAsset:
                 )
             folded[path.casefold()] = path
             files[path] = f.data
-            record: dict[str, Any] = {
-                "path": path,
-                "sha256": hashlib.sha256(f.data).hexdigest(),
-                "bytes": len(f.data),
-                "media_type": f.media_type,
-                "ai_generated": neural,
-            }
-            if f.meta:
-                record["meta"] = f.meta
-            records.append(record)
-    entry: dict[str, Any] = {
-        "id": asset_id,
-        "generator": run.generator.name,
-        "generator_version": run.generator.version,
-        "kind": run.generator.kind,
-        "seed": run.seed,
-        "params": run.params.model_dump(mode="json"),
-        "files": sorted(records, key=lambda r: r["path"]),
-        "provenance": provenance_record(run.generator.name, run.generator.version, run_neural, models or None),
-    }
+            records.append(FileRecord(path=path, sha256=digest, bytes=len(f.data), media_type=f.media_type,
+                                      ai_generated=neural, meta=f.meta or None))  # fmt: skip
+    provenance = provenance_record(run.generator.name, run.generator.version, run_neural, models or None)
     if run.inputs:
-        entry["provenance"]["inputs"] = dict(sorted(run.inputs.items()))
+        provenance["inputs"] = dict(sorted(run.inputs.items()))
+    entry = ManifestEntry(
+        id=asset_id,
+        generator=run.generator.name,
+        generator_version=run.generator.version,
+        kind=run.generator.kind,
+        seed=run.seed,
+        params=run.params.model_dump(mode="json"),
+        files=sorted(records, key=lambda r: r.path),
+        provenance=provenance,
+    )
     return ExportedAsset(entry=entry, files=files)
 
 
-def manifest_of(exported: list[ExportedAsset], profile: str) -> dict[str, Any]:
+def manifest_of(exported: list[ExportedAsset], profile: str | ExportProfile) -> dict[str, Any]:
     """The manifest document for a bundle made of ``exported`` (assets sorted by id)."""
-    ids = [e.entry["id"] for e in exported]
+    ids = [e.entry.id for e in exported]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
         raise ValueError(f"duplicate asset ids in one bundle: {', '.join(dupes)}")
-    return {
-        "format": BUNDLE_FORMAT,
-        "generator_sdk": __version__,
-        "profile": profile,
-        "assets": sorted((e.entry for e in exported), key=lambda e: e["id"]),
-    }
+    name = profile if isinstance(profile, str) else profile.name
+    assets = sorted((e.entry for e in exported), key=lambda e: e.id)
+    return Manifest(generator_sdk=__version__, profile=name, assets=assets).document()
 
 
-def write_bundle_into(root: Path, exported: list[ExportedAsset], profile: str) -> None:
+def write_bundle_into(root: Path, exported: list[ExportedAsset], profile: str | ExportProfile) -> None:
     """Write the files and manifest into an existing, empty folder (no atomicity of its own)."""
     manifest = manifest_of(exported, profile)
     for item in exported:
@@ -117,7 +147,7 @@ def write_bundle_into(root: Path, exported: list[ExportedAsset], profile: str) -
     (root / "manifest.json").write_bytes(dump_json(manifest))
 
 
-def write_bundle(out: str | Path, exported: list[ExportedAsset], profile: str) -> Path:
+def write_bundle(out: str | Path, exported: list[ExportedAsset], profile: str | ExportProfile) -> Path:
     """Write a complete bundle to ``out`` atomically: the previous bundle stays until the new one is whole.
 
     ``out`` must be missing, empty or a gamegen bundle (:mod:`gamegen.output`); returns the folder written.

@@ -16,6 +16,8 @@ from .errors import ParamError
 if TYPE_CHECKING:  # torch is optional and heavy: never import it here at run time
     import torch
 
+    from .export import ExportProfile
+
 ProgressCallback = Callable[[int, int, str], None]
 MAX_SEED = 2**63 - 1
 
@@ -49,7 +51,7 @@ class Context:
         self,
         seed: int,
         *,
-        profile: str = "generic",
+        profile: ExportProfile | None = None,
         progress: ProgressCallback | None = None,
         device: str | None = None,
         input_root: str | Path | None = None,
@@ -57,7 +59,11 @@ class Context:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
             raise ParamError(f"seed={seed!r}: must be an integer from 0 to {MAX_SEED} (2⁶³ − 1)")
         self.seed = int(seed)
-        self.profile = profile
+        if profile is None:
+            from .export import get_profile
+
+            profile = get_profile("generic")
+        self.profile: ExportProfile = profile  # what the files will be written for, resolved before generate()
         self.device = device
         self.input_root = Path(os.path.realpath(input_root)) if input_root is not None else None
         self.rng = np.random.Generator(np.random.PCG64(self.seed))

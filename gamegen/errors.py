@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class GamegenError(Exception):
     """Base class of every error gamegen raises on purpose; ``exit_code`` is the CLI's exit status for it."""
@@ -9,16 +12,35 @@ class GamegenError(Exception):
     exit_code: int = 1
 
 
+class Problem(str):
+    """One bad parameter: the line shown to people (the string itself) and its parts for tools.
+
+    ``param`` is the parameter's name (dotted for a nested field; None when the line concerns no single one),
+    ``value`` what was given, ``constraint`` what is allowed (``8 ≤ size ≤ 4096``, ``unknown parameter``...).
+    """
+
+    param: str | None
+    value: Any
+    constraint: str | None
+
+    def __new__(cls, line: str, param: str | None = None, value: Any = None, constraint: str | None = None) -> Problem:
+        problem = super().__new__(cls, line)
+        problem.param, problem.value, problem.constraint = param, value, constraint
+        return problem
+
+
 class ParamError(GamegenError, ValueError):
     """A parameter is missing, unknown, of the wrong type or out of range.
 
-    ``problems`` holds one line per bad parameter, each naming the parameter, the value and what is allowed.
+    ``problems`` holds one :class:`Problem` per bad parameter, each a line naming the parameter, the value and what
+    is allowed (plain strings given to the constructor become problems about no particular parameter).
     """
 
     exit_code = 2
 
-    def __init__(self, problems: list[str] | str, generator: str | None = None):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
+    def __init__(self, problems: Sequence[str] | str, generator: str | None = None):
+        given = [problems] if isinstance(problems, str) else list(problems)
+        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in given]
         self.generator = generator
         where = f"{generator}: " if generator else ""
         super().__init__(where + "; ".join(self.problems))
@@ -37,6 +59,8 @@ class AssetNameError(GamegenError, ValueError):
 
 class UnknownGeneratorError(GamegenError, KeyError):
     """No generator is registered under the requested name."""
+
+    exit_code = 2
 
     def __str__(self) -> str:  # KeyError quotes its message; we want plain text
         return str(self.args[0])

@@ -4,16 +4,85 @@ from __future__ import annotations
 
 import math
 import types
-from typing import Any, Union, get_args, get_origin
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, Strict, ValidationError
 
-from .errors import ParamError
+from .errors import ParamError, Problem
 
-__all__ = ["MAX_NESTING", "Field", "Params", "validate_params", "describe_range", "nesting_depth"]
+__all__ = [
+    "MAX_NESTING",
+    "AdapterRef",
+    "Field",
+    "InputFile",
+    "InputKind",
+    "ModelRef",
+    "Params",
+    "describe_range",
+    "input_fields",
+    "input_paths",
+    "nesting_depth",
+    "validate_params",
+]
 
 MAX_NESTING = 32
+
+InputKind = Literal["file", "model", "adapter"]
+
+
+@dataclass(frozen=True)
+class _Input:
+    """Marks a text parameter as naming something the run reads: a file, a model or an adapter."""
+
+    kind: InputKind
+
+
+InputFile = Annotated[str, _Input("file")]
+"""A parameter naming a file the run reads (or, where the generator says so, a built-in name or inline text)."""
+ModelRef = Annotated[str, _Input("model")]
+"""A model: a local ``save_pretrained`` folder, or a hub id ``org/name[@revision]``."""
+AdapterRef = Annotated[str, _Input("adapter")]
+"""A fine-tuned adapter (e.g. LoRA weights): a local file or folder, or a hub id."""
+
+
+def _input_kind(annotation: Any, metadata: list[Any]) -> InputKind | None:
+    """The input kind an annotation (or its field metadata) declares, looking inside ``X | None`` and unions."""
+    found = [m.kind for m in metadata if isinstance(m, _Input)]
+    pending = [annotation]
+    while pending and not found:
+        current = pending.pop()
+        found += [m.kind for m in getattr(current, "__metadata__", ()) if isinstance(m, _Input)]
+        if get_origin(current) in (Union, types.UnionType):
+            pending += list(get_args(current))
+    return found[0] if found else None
+
+
+def input_fields(model: type[BaseModel]) -> dict[str, InputKind]:
+    """The parameters of ``model`` declared as ``InputFile``, ``ModelRef`` or ``AdapterRef``, with their kind."""
+    kinds = {name: _input_kind(f.annotation, f.metadata) for name, f in model.model_fields.items()}
+    return {name: kind for name, kind in kinds.items() if kind is not None}
+
+
+def input_paths(params: BaseModel) -> list[Path]:
+    """The local files and folders ``params`` name through its input parameters (hub ids and built-in names,
+    which name nothing on disk, are left out)."""
+    paths: list[Path] = []
+    for name, kind in input_fields(type(params)).items():
+        value = getattr(params, name)
+        if not isinstance(value, str) or not value or len(value) > 4096 or "\n" in value:
+            continue
+        path = Path(value).expanduser()
+        try:
+            named = path.is_file() if kind == "file" else path.exists()
+        except (OSError, ValueError):
+            named = False
+        if named:
+            paths.append(path)
+    return paths
 
 
 def _numeric(annotation: Any) -> bool:
@@ -78,32 +147,40 @@ def describe_range(model: type[BaseModel], field_name: str) -> str | None:
     return f"{low or ''}{field_name}{high or ''}"
 
 
-def _format_error(model: type[BaseModel], err: dict[str, Any]) -> str:
-    loc = ".".join(str(p) for p in err.get("loc", ())) or "(parameters)"
+def _problem(model: type[BaseModel], err: Mapping[str, Any]) -> Problem:
+    """A pydantic error as a Problem: the line names parameter, value and what is allowed."""
+    param = ".".join(str(p) for p in err.get("loc", ())) or None
+    loc = param or "(parameters)"
     value = err.get("input")
     msg = err.get("msg", "invalid")
     if err.get("type") == "extra_forbidden":
         known = ", ".join(sorted(model.model_fields))
-        return f"unknown parameter {loc!r} (known: {known})"
+        return Problem(f"unknown parameter {loc!r} (known: {known})", param, value, f"one of: {known}")
     if err.get("type") == "missing":
-        return f"{loc}: required parameter is missing"
+        return Problem(f"{loc}: required parameter is missing", param, None, "required")
     shown = repr(value)
     if isinstance(value, float) and not math.isfinite(value):
         shown = str(value)
     text = f"{loc}={shown}: {msg[0].lower() + msg[1:] if msg else msg}"
-    allowed = describe_range(model, str(err["loc"][0])) if err.get("loc") else None
+    custom = err.get("type") in ("value_error", "assertion_error")  # a validator's own message says what is allowed
+    allowed = describe_range(model, str(err["loc"][0])) if err.get("loc") and not custom else None
     if allowed:
         text += f" (allowed: {allowed})"
-    return text
+    return Problem(text, param, value, allowed or msg)
 
 
 def validate_params(model: type[Params], values: dict[str, Any], generator: str | None = None) -> Params:
     """Validate ``values`` against ``model``; raise :class:`ParamError` listing every bad parameter."""
-    deep = [name for name, value in values.items() if nesting_depth(value) > MAX_NESTING]
+    limit = f"at most {MAX_NESTING} levels of nesting"
+    deep = [
+        Problem(f"{name}: value nested too deeply (more than {MAX_NESTING} levels)", name, None, limit)
+        for name, value in values.items()
+        if nesting_depth(value) > MAX_NESTING
+    ]
     if deep:
-        raise ParamError([f"{name}: value nested too deeply (more than {MAX_NESTING} levels)" for name in deep], generator)
+        raise ParamError(deep, generator)
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        problems = [_format_error(model, e) for e in exc.errors(include_url=False)]
+        problems = [_problem(model, e) for e in exc.errors(include_url=False)]
         raise ParamError(problems, generator=generator) from None

@@ -62,8 +62,8 @@ def _thumb(arr: np.ndarray) -> Image.Image:
 
 def contact_sheet(items: list[tuple[str, list[Asset]]], columns: int = 5) -> bytes | None:
     """A labelled grid PNG of each item's preview image; None when no item has an image."""
-    thumbs = [(label, preview_image(assets)) for label, assets in items]
-    thumbs = [(label, arr) for label, arr in thumbs if arr is not None]
+    previews = [(label, preview_image(assets)) for label, assets in items]
+    thumbs = [(label, arr) for label, arr in previews if arr is not None]
     if not thumbs:
         return None
     cols = min(columns, len(thumbs))

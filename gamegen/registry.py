@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import inspect
 import types
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UnknownGeneratorError
-from .generator import Generator
+
+if TYPE_CHECKING:  # the contract (pydantic, numpy) loads only when a generator is registered
+    from .generator import Generator
 
 __all__ = ["Registry", "registry", "ENTRY_POINT_GROUP", "PluginWarning"]
 
@@ -24,8 +25,8 @@ class PluginWarning(UserWarning):
 class Registry:
     """Name → generator class. Entry points are loaded lazily on first look-up.
 
-    An entry point may name a Generator subclass, a module (its ``register(registry)`` function is called if it
-    has one, else every Generator subclass it defines is registered), or a callable taking the registry.
+    An entry point names one of two things: a Generator subclass (``stars = "my_stars:Stars"``), or a module
+    whose ``register(registry)`` function registers several (``mine = "my_package"``). Nothing else.
     """
 
     def __init__(self, group: str = ENTRY_POINT_GROUP) -> None:
@@ -42,6 +43,8 @@ class Registry:
         ``origin`` defaults to the entry point being loaded (when a plugin's register hook calls this), else 'code'.
         """
         origin = origin or self._loading_origin or "code"
+        from .generator import Generator
+
         if not (inspect.isclass(generator) and issubclass(generator, Generator)):
             raise TypeError(f"{generator!r} is not a gamegen.Generator subclass")
         generator.check_declaration()
@@ -60,29 +63,17 @@ class Registry:
         self._origin.pop(name, None)
 
     def _register_object(self, obj: Any, origin: str) -> None:
+        from .generator import Generator
+
         if inspect.isclass(obj) and issubclass(obj, Generator):
             self.register(obj, origin)
-        elif isinstance(obj, types.ModuleType):
-            hook: Callable[[Registry], Any] | None = getattr(obj, "register", None)
-            if callable(hook):
-                self._call_hook(hook, origin)
-                return
-            found = [
-                v
-                for v in vars(obj).values()
-                if inspect.isclass(v)
-                and issubclass(v, Generator)
-                and v.__module__ == obj.__name__
-                and "name" in vars(v)
-            ]
-            if not found:
-                raise TypeError(f"module {obj.__name__} defines no generator and no register(registry)")
-            for cls in found:
-                self.register(cls, origin)
-        elif callable(obj):
-            self._call_hook(obj, origin)
-        else:
-            raise TypeError(f"{obj!r} is neither a Generator subclass, a module nor a callable")
+            return
+        hook: Callable[[Registry], Any] | None = getattr(obj, "register", None)
+        if not (isinstance(obj, types.ModuleType) and callable(hook)):
+            raise TypeError(
+                f"{obj!r} is neither a gamegen.Generator subclass nor a module with a register(registry) function"
+            )
+        self._call_hook(hook, origin)
 
     def _call_hook(self, hook: Callable[[Registry], Any], origin: str) -> None:
         """Run a plugin's register hook so that what it registers is credited to its entry point."""
@@ -94,6 +85,8 @@ class Registry:
 
     def load_entry_points(self) -> None:
         """Load every entry point of the group once; a broken plugin warns (naming it) and is skipped."""
+        import importlib.metadata as md  # read only when a generator is first looked up
+
         if self._loaded:
             return
         self._loaded = True
@@ -128,6 +121,10 @@ class Registry:
         """Where the generator came from (an entry point and its distribution, or 'code')."""
         self.get(name)
         return self._origin[name]
+
+    def kinds(self) -> list[str]:
+        """Every kind the registered generators have (built-ins add four; plugins add their own, e.g. ``audio``)."""
+        return sorted({g.kind for g in self.list()})
 
     def list(self, kind: str | None = None) -> list[type[Generator]]:
         """All generators, sorted by name, optionally only those of one kind."""

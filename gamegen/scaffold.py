@@ -1,7 +1,8 @@
 """Plugin scaffolding: render the ``templates/plugin`` package template (shipped inside gamegen) into a folder.
 
 Every ``*.tmpl`` file is rendered with ``{{ variable }}`` substitution in its path and text; the generator module
-comes from ``kinds/<kind>.py.tmpl`` (``kinds/default.py.tmpl`` for kinds without their own template).
+comes from ``kinds/<kind>.py.tmpl`` (``kinds/default.py.tmpl`` for kinds without their own template). Kinds are an
+open set: any lowercase identifier is one (``audio``, ``dungeon``...), the generator's name prefix.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from ._version import __version__
 from .atomic import atomic_directory
 from .errors import GamegenError, ParamError
 from .registry import registry
 
-__all__ = ["new_plugin", "plugin_variables", "render"]
+__all__ = ["PLUGIN_API_MINIMUM", "new_plugin", "plugin_variables", "render", "template_kinds"]
+
+PLUGIN_API_MINIMUM = "0.3"
+"""The oldest gamegen with the plugin surface the templates use (``Generator[P]``, ``gamegen.plugin``)."""
 
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -29,18 +32,18 @@ def _template_root() -> Traversable:
     return resources.files("gamegen") / "templates" / "plugin"
 
 
-def _check_identifier(what: str, value: str) -> None:
-    if not _IDENTIFIER.match(value) or keyword.iskeyword(value):
+def _check_identifier(what: str, value: str, example: str, keywords: bool = False) -> None:
+    if not _IDENTIFIER.match(value) or (keyword.iskeyword(value) and not keywords):
         raise ParamError(
-            f"{what}={value!r}: must be a lowercase Python identifier and not a keyword (letters, digits and '_', starting with a "
-            "letter), e.g. 'my_stars'"
+            f"{what}={value!r}: must be a lowercase Python identifier{'' if keywords else ' and not a keyword'} "
+            f"(letters, digits and '_', starting with a letter), e.g. {example!r}"
         )
 
 
 def plugin_variables(name: str, kind: str) -> dict[str, str]:
     """Check ``name`` and ``kind`` and return the template variables; invalid or taken names raise ParamError."""
-    _check_identifier("name", name)
-    _check_identifier("kind", kind)
+    _check_identifier("name", name, "my_stars")
+    _check_identifier("kind", kind, "audio", keywords=True)  # the name's prefix: any lowercase word, an open set
     generator = f"{kind}.{name}"
     if generator in registry:
         raise ParamError(
@@ -57,8 +60,14 @@ def plugin_variables(name: str, kind: str) -> dict[str, str]:
         "dist": f"gamegen-{name.replace('_', '-')}",
         "class_name": camel,
         "params_class": f"{camel}Params",
-        "gamegen_version": __version__,
+        "gamegen_minimum": PLUGIN_API_MINIMUM,
     }
+
+
+def template_kinds() -> list[str]:
+    """The kinds with a worked example of their own; every other kind starts from the generic one."""
+    names = (item.name.removesuffix(f".py{_SUFFIX}") for item in (_template_root() / "kinds").iterdir())
+    return sorted(n for n in names if n != "default")
 
 
 def render(text: str, variables: dict[str, str]) -> str:
@@ -87,6 +96,8 @@ def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]
 
 def new_plugin(name: str, kind: str = "texture", out: str | Path | None = None) -> Path:
     """Create a pip-installable plugin package for generator ``<kind>.<name>`` in ``out`` and return its path.
+
+    ``kind`` is any lowercase identifier; those of :func:`template_kinds` get their own worked example.
 
     ``out`` defaults to ``./gamegen-<name>``; it must not exist or be empty. The package has a pyproject.toml with
     the ``gamegen.generators`` entry point, one generator module with a typed Params class, a README and a test

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import gamegen
-from gamegen import Field, Generator, Params
+from gamegen import Field, Generator, InputFile, ModelRef, Params
 
 if TYPE_CHECKING:
     import pytest
@@ -115,21 +115,18 @@ class Tile(_BuildTest):
 
 
 class ModelParams(Params):
-    model: str = Field(description="Model folder or hub id")
-    prompt: str = Field("a crate", description="What to draw, or a file holding it")
+    model: ModelRef = Field(description="Model folder or hub id")
+    prompt: InputFile = Field("a crate", description="What to draw, or a file holding it")
 
 
 class FakeDiffusion(_BuildTest):
     """Pretends to run a diffusion model (a folder or a hub id, as the ML runtime resolves it); says its pid.
 
-    Like the real neural generators it lists a local model folder in ``input_files`` but not a hub id.
+    Like the real neural generators it types its inputs (``ModelRef``, ``InputFile``) and lists none by hand.
     """
 
     name = "buildtest.model"
     params = ModelParams
-
-    def input_files(self, params):
-        return [Path(p) for p in (params.model, params.prompt) if Path(p).exists()]
 
     def generate(self, params, ctx):
         from gamegen.ml.runtime import resolve_model_path, weights_sha256

@@ -20,9 +20,9 @@ from typing import Any
 
 from jstools import play_ink, play_yarn
 
-from gamegen.narrative.graph import Dialogue
-from gamegen.narrative.ink import to_ink
-from gamegen.narrative.yarn import string_table, to_yarn
+from gamegen.narrative.dialogue.graph import Dialogue
+from gamegen.narrative.dialogue.ink import to_ink
+from gamegen.narrative.dialogue.yarn import string_table, to_yarn
 
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 LINE_TAG = re.compile(r" #line:([A-Za-z0-9_]+)$")

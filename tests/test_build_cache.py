@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 
 import build_gens
 import pytest
 from build_gens import tree
 
 import gamegen
-from gamegen.build import BuildCache, BuildError, BuildLockedError, build
-from gamegen.build import cache as cache_module
+from gamegen.builds import BuildCache, BuildError, BuildLockedError, build
+from gamegen.builds import cache as cache_module
 from gamegen.lock import output_lock
+from gamegen.manifest import ManifestEntry
 
 
 @pytest.fixture(autouse=True)
@@ -117,11 +117,12 @@ def test_changed_model_weights_or_input_files_rebuild_the_assets_that_read_them(
     assert json.loads((tmp_path / "out/crate/result.json").read_text())["prompt"] == "a barrel"
 
 
-def test_a_model_folder_counts_even_when_input_files_omits_it(run, model, monkeypatch):
-    monkeypatch.setattr(build_gens.FakeDiffusion, "input_files", lambda self, params: [])
-    run(recipe(model=model))
-    (model / "weights.bin").write_bytes(b"\x02" * 64)
-    assert [k for k, v in run(recipe(model=model)).items() if v == "built"] == ["crate"]
+def test_typed_inputs_are_the_input_files_without_a_word_from_the_generator(model, tmp_path):
+    prompt = tmp_path / "prompt.txt"
+    prompt.write_text("a barrel")
+    gen = build_gens.FakeDiffusion
+    assert gen().input_files(gen.validate({"model": str(model), "prompt": str(prompt)})) == [model, prompt]
+    assert gen().input_files(gen.validate({"model": "org/crates", "prompt": "inline words"})) == []
 
 
 def test_a_hub_model_is_keyed_by_its_downloaded_files(tmp_path, run, monkeypatch):
@@ -233,10 +234,10 @@ def test_every_cache_entry_matches_its_manifest_entry(tmp_path, run, model):
     entries = list((tmp_path / "cache").rglob("entry.json"))
     assert len(entries) == 5
     for entry_file in entries:
-        entry = json.loads(entry_file.read_text())
-        for record in entry["files"]:
-            data = (entry_file.parent / "files" / record["path"]).read_bytes()
-            assert hashlib.sha256(data).hexdigest() == record["sha256"] and len(data) == record["bytes"]
+        entry = ManifestEntry.model_validate_json(entry_file.read_bytes())  # the same type the manifest uses
+        for record, rel in zip(entry.files, entry.relative_paths(), strict=True):
+            data = (entry_file.parent / "files" / rel).read_bytes()
+            assert hashlib.sha256(data).hexdigest() == record.sha256 and len(data) == record.bytes
 
 
 def test_abandoned_temporaries_of_dead_builds_are_removed(tmp_path, run, model):
@@ -256,17 +257,22 @@ def test_a_second_build_of_the_same_output_fails_clearly_or_waits(tmp_path, run,
         ):
             run(recipe(model=model), lock_timeout=0)
     messages = []
-    held = threading.Event()
+    held, waiting = threading.Event(), threading.Event()
 
     def hold():
         with output_lock(tmp_path / "out"):
             held.set()
-            time.sleep(0.3)
+            waiting.wait(60)  # release only once the build has said it waits
+
+    def progress(done, total, message):
+        messages.append(message)
+        if message.startswith("waiting for"):
+            waiting.set()
 
     holder = threading.Thread(target=hold)
     holder.start()
     held.wait()
-    run(recipe(model=model), progress=lambda done, total, message: messages.append(message))
+    run(recipe(model=model), progress=progress)
     holder.join()
     assert messages[0].startswith("waiting for another gamegen run") and (tmp_path / "out/manifest.json").is_file()
 

@@ -13,7 +13,7 @@ import pytest
 from build_gens import tree
 
 import gamegen
-from gamegen.build import load_recipe
+from gamegen.builds import load_recipe
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 STARTER = EXAMPLES / "starter" / "gamegen.toml"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,8 +17,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from gamegen import GamegenError
-from gamegen.build import BuildError, build
-from gamegen.build.executors import worker_environment
+from gamegen.builds import BuildError, build
+from gamegen.builds.executors import worker_environment
 from gamegen.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -198,3 +200,20 @@ def test_a_worker_that_dies_fails_its_asset_instead_of_hanging(tmp_path):
     with pytest.raises(BuildError, match=r"doomed: BrokenProcessPool: ") as info:
         build(spec, out=tmp_path / "out", cache=tmp_path / "cache", executor="processes", jobs=2, keep_going=True)
     assert info.value.report.ids("failed")[0] == "doomed" and not (tmp_path / "out").exists()
+
+
+def test_a_worker_imports_only_what_its_asset_needs(tmp_path):
+    """Exporters are declared on asset types: exporting a heightmap for Unity loads no other family or plugin."""
+    code = (
+        "import sys\n"
+        "from gamegen.builds.executors import run_job\n"
+        "from gamegen.builds.recipe import BuildJob\n"
+        "from gamegen.landscape.heightmap import Heightmap\n"
+        "result = run_job(BuildJob('t', 't', Heightmap, Heightmap.validate({'size': 65}), 1), 'unity')\n"
+        "assert result.error is None and any(p.endswith('.raw') for p in result.exported.files), result\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    others = [m for m in loaded if m.startswith(("gamegen.texture", "gamegen.character", "gamegen.narrative"))]
+    plugins = [m for m in loaded if m.startswith(("gamegen_sfx", "gamegen_dungeon", "torch", "diffusers"))]
+    assert others == [] and plugins == [], others + plugins

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import gamegen
-from gamegen.build import RecipeError, build, load_recipe
+from gamegen.builds import RecipeError, build, load_recipe
 
 
 def _write_recipe(folder: Path, body: str) -> Path:
@@ -129,14 +129,14 @@ def test_a_tampered_cache_entry_is_a_miss_with_a_warning(game, tmp_path, attack)
         _tamper_path(folder, str(tmp_path / "ESCAPED.sh"), payload)
     elif attack == "symlink":
         doc = json.loads((folder / "entry.json").read_text())
-        target = folder / "files" / doc["files"][0]["path"]
+        target = folder / "files" / doc["files"][0]["path"].removeprefix("lines/")
         target.unlink()
         target.symlink_to(victim)
         doc["files"][0]["sha256"] = hashlib.sha256(victim.read_bytes()).hexdigest()
         (folder / "entry.json").write_text(json.dumps(doc))
     elif attack == "sha256":
         doc = json.loads((folder / "entry.json").read_text())
-        (folder / "files" / doc["files"][0]["path"]).write_bytes(b"changed")
+        (folder / "files" / doc["files"][0]["path"].removeprefix("lines/")).write_bytes(b"changed")
     elif attack == "not-json":
         (folder / "entry.json").write_text("{")
     else:
@@ -167,3 +167,15 @@ def test_a_build_over_a_symlinked_output_swaps_the_target(game, tmp_path):
     assert link.is_symlink() and (real / "manifest.json").is_file()
     assert not list(tmp_path.glob(".*gamegen-tmp-*"))
     assert gamegen.__version__
+
+
+def test_a_bundle_built_from_recipe_inputs_holds_no_path_of_this_machine(game, tmp_path):
+    (game / "data" / "inn.json").write_text('{"origin": ["#a# Inn"], "a": ["Red", "Blue", "Green"]}')
+    body = (
+        '[[asset]]\nname = "inns"\ngenerator = "narrative.grammar"\nparams = { grammar = "data/inn.json", count = 2 }\n'
+        + SHEET.format("data/names.txt")
+    )
+    out = tmp_path / "out"
+    build(_write_recipe(game, body), out=out)
+    leaked = [p.name for p in out.rglob("*") if p.is_file() and str(tmp_path).encode() in p.read_bytes()]
+    assert leaked == []  # the manifest records "data/inn.json"; outputs name files by their own name

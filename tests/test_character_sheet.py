@@ -16,7 +16,7 @@ import gamegen
 from gamegen.character.names import CULTURES, NameModel, load_culture
 from gamegen.character.sheet import CharacterSheet
 from gamegen.cli import main
-from gamegen.narrative.filter import ContentFilterError
+from gamegen.content_filter import ContentFilterError
 
 FIELDS = {
     "format": "string",

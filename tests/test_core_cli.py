@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,7 +105,7 @@ def test_generation_error_exits_1_with_one_line(dots, tmp_path):
 
 def test_unknown_generator_and_bad_set_syntax(dots, tmp_path):
     res = CliRunner().invoke(main, ["generate", "texture.dot", "-o", str(tmp_path / "b")])
-    assert res.exit_code == 1 and "did you mean texture.dots" in res.output
+    assert res.exit_code == 2 and "did you mean texture.dots" in res.output  # a bad name is bad input
     res = CliRunner().invoke(main, ["generate", "texture.dots", "-o", str(tmp_path / "b"), "--set", "size"])
     assert res.exit_code == 2 and "key=value" in res.output
 
@@ -149,3 +151,49 @@ def test_progress_lines_off_a_terminal(capsys):
     quiet = progress_printer("generate", quiet=True)
     quiet(1, 2, "x")
     assert capsys.readouterr().err == ""
+
+
+def test_throttled_progress_messages_are_merged_not_dropped(capsys):
+    from gamegen.cli.progress import progress_printer
+
+    report = progress_printer("build", line_interval=3600.0)
+    report(0, 4, "building a, b")  # the first report prints at once
+    report(1, 4, "a built")  # held back by the throttle...
+    report(2, 4, "b built; building c")
+    report(4, 4, "c built")  # ...and said with the last line
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["build: 0/4   0.0% building a, b", "build: 4/4 100.0% a built; b built; building c; c built"]
+
+
+def test_usage_errors_and_unknown_names_are_one_line_exit_2(dots, tmp_path):
+    runner = CliRunner()
+    for args, needle in (
+        (["generate", "texture.dotz", "-o", str(tmp_path / "o")], "unknown generator 'texture.dotz' (did you mean"),
+        (["generate", "texture.dots", "-o", str(tmp_path / "o"), "--seed", "-1"], "Invalid value for '--seed'"),
+        (["bogus"], "No such command 'bogus'"),
+        (["generate", "texture.dots", "--set", "size"], "Missing option '-o'"),
+    ):
+        res = runner.invoke(main, args)
+        lines = res.stderr.splitlines() if res.stderr_bytes else res.output.splitlines()
+        assert res.exit_code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0], res.output
+
+
+def test_list_comes_from_its_cache_until_a_plugin_changes(dots, tmp_path):
+    """A second ``gamegen list`` imports no plugin (nor numpy, nor pydantic); editing a plugin's file lists it anew."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    code = (
+        "import sys\nfrom gamegen.cli import main\n"
+        "try:\n    main(['list'])\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', [m for m in ('numpy', 'pydantic', 'dots_plugin') if m in sys.modules], file=sys.stderr)\n"
+    )
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+
+    first, second = run(), run()
+    assert "texture.dots" in first.stdout and first.stdout == second.stdout
+    assert "'dots_plugin'" in first.stderr and "LOADED []" in second.stderr
+    plugin = next(p for p in sys.path if (Path(p) / "dots_plugin.py").is_file())
+    source = Path(plugin) / "dots_plugin.py"
+    source.write_text(source.read_text().replace("Random dots for CLI tests.", "Dots, edited in place."))
+    assert "Dots, edited in place." in run().stdout

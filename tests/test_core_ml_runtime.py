@@ -40,7 +40,7 @@ def test_diffusers_pipeline_loads_and_is_recorded(tiny_sd):
     assert messages == [f"loading diffusers model {tiny_sd} on cpu (float32)"]  # the load is reported
     assert type(loaded.obj).__name__ == "StableDiffusionPipeline"
     assert loaded.device == "cpu" and str(loaded.dtype) == "torch.float32"
-    assert ctx.neural and ctx.models[0].model_id == str(tiny_sd)
+    assert ctx.neural and ctx.models[0].model_id == tiny_sd.name  # a local folder is recorded by its name
     assert ctx.models[0].weights_sha256 == weights_sha256(tiny_sd)
     again = load_diffusers_pipeline(str(tiny_sd), ctx=gamegen.Context(4))
     assert again.obj is loaded.obj  # one loaded copy per process

@@ -12,8 +12,7 @@ import gamegen
 from gamegen.registry import PluginWarning
 
 STARS = '''
-import gamegen
-from gamegen import Field, Generator, Params
+from gamegen.plugin import Asset, Context, Field, Generator, ImageAsset, Params
 
 
 class StarsParams(Params):
@@ -21,29 +20,25 @@ class StarsParams(Params):
     density: float = Field(0.01, gt=0, le=1, description="Fraction of lit pixels")
 
 
-class Stars(Generator):
+class Stars(Generator[StarsParams]):
     """A starfield: lit pixels on black."""
 
-    name = "texture.stars"
-    kind = "texture"
-    version = "1.0.0"
-    params = StarsParams
+    name, version = "texture.stars", "1.0.0"
 
-    def generate(self, params, ctx):
+    def generate(self, params: StarsParams, ctx: Context) -> list[Asset]:
         img = (ctx.rng.random((params.size, params.size)) < params.density).astype("uint8") * 255
-        return [gamegen.ImageAsset("stars", img)]
+        return [ImageAsset("stars", img)]
 '''
 
 MULTI = '''
-import gamegen
+from gamegen.plugin import DataAsset, Generator, Params
 
 
-class _Base(gamegen.Generator):
-    kind = "fx"
+class _Base(Generator[Params]):
     version = "0.2.0"
 
     def generate(self, params, ctx):
-        return [gamegen.DataAsset("value", {"x": float(ctx.rng.random())})]
+        return [DataAsset("value", {"x": float(ctx.rng.random())})]
 
 
 class Sparks(_Base):
@@ -78,9 +73,23 @@ def test_module_entry_point_registers_several(install_plugin):
     assert "fx-plugin" in gamegen.registry.origin("fx.sparks")  # credited to the entry point, not "code"
 
 
-def test_module_without_register_hook_registers_its_generators(install_plugin):
-    install_plugin("stars-plugin", {"stars_mod.py": STARS}, {"stars": "stars_mod"})
-    assert "texture.stars" in gamegen.registry
+@pytest.mark.parametrize(
+    "target", ["stars_mod", "stars_mod:StarsParams", "stars_mod:make"], ids=["module", "not-a-generator", "function"]
+)
+def test_an_entry_point_is_a_generator_class_or_a_module_with_register(install_plugin, target):
+    source = STARS + "\n\ndef make():\n    return Stars\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        install_plugin("stars-plugin", {"stars_mod.py": source}, {"stars": target})
+    assert any("nor a module with a register(registry) function" in str(w.message) for w in caught)
+    assert "texture.stars" not in gamegen.registry
+
+
+def test_params_come_from_the_type_argument_and_kind_from_the_name(install_plugin):
+    install_plugin("stars-plugin", {"stars_plugin.py": STARS}, {"stars": "stars_plugin:Stars"})
+    stars = gamegen.registry.get("texture.stars")
+    assert stars.kind == "texture" and stars.params.__name__ == "StarsParams"
+    assert "texture" in gamegen.registry.kinds() and "audio" in gamegen.registry.kinds()
 
 
 def test_broken_plugin_warns_and_others_still_load(install_plugin):
@@ -114,7 +123,7 @@ def test_bad_declarations_are_refused(isolated_registry):
         def generate(self, params, ctx):
             return []
 
-    with pytest.raises(TypeError, match="must start with its kind"):
+    with pytest.raises(TypeError, match="differs from its name's prefix"):
         isolated_registry.register(NoKindPrefix)
 
 

@@ -19,11 +19,11 @@ def _block(lang: str, marker: str) -> str:
 
 
 def test_readme_plugin_example(install_plugin, tmp_path):
-    source = _block("python", "class Stars(Generator)")
+    source = _block("python", "class Stars(Generator[StarsParams])")
     eps = tomllib.loads(_block("toml", "gamegen.generators"))["project"]["entry-points"]["gamegen.generators"]
     assert len(source.strip().splitlines()) <= 16
     install_plugin("my-stars", {"my_stars.py": source}, eps)
     assert "texture.stars" in [g.name for g in gamegen.registry.list(kind="texture")]
-    (img,) = gamegen.generate("texture.stars", seed=1, out=tmp_path / "b", size=32, density=0.5)
+    (img,) = gamegen.generate("texture.stars", seed=1, out=tmp_path / "b", params={"size": 32, "density": 0.5})
     assert img.array.shape == (32, 32) and set(np.unique(img.array)) <= {0, 255}
     assert (tmp_path / "b/manifest.json").is_file()

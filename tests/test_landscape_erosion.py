@@ -41,6 +41,57 @@ def test_parallel_rain_equals_serial_rain(terrain: Terrain, monkeypatch: pytest.
     assert not np.array_equal(serial[0], base)
 
 
+@pytest.mark.parametrize("parallel_from", [0, 10**9])
+def test_rain_runs_the_listed_droplets_in_their_order(
+    terrain: Terrain, monkeypatch: pytest.MonkeyPatch, parallel_from: int
+) -> None:
+    """Each cell spawns its own droplets as it runs them: the same droplets, in the order spawn_droplets lists."""
+    x0, y0, n, unit, sea = -37, 21, 150, 200.0, 100.0
+    base = terrain.base_height(x0, y0, n, n)
+    settings = erosion.DropletSettings(passes=2)
+    monkeypatch.setattr(erosion, "PARALLEL_DROPLETS", parallel_from)
+    height, flow = erosion.hydraulic_erosion(base, x0, y0, 5, settings, sea, unit)
+    s = settings
+    physics = np.array(
+        [s.inertia, s.capacity, s.min_capacity, s.deposit_speed, s.erode_speed, s.evaporation, s.gravity, s.lifetime]
+    )
+    bdx, bdy, bw = erosion._brush(s.radius)
+    ref, ref_flow = (base / np.float32(unit)).astype(np.float32), np.zeros_like(base)
+    for p in range(s.passes):
+        d = erosion.spawn_droplets(5, x0, y0, n, n, p, s.rain, s.reach)
+        for x, y in zip(d.x, d.y, strict=True):
+            erosion._droplet(ref, x, y, physics, sea / unit, bdx, bdy, bw, ref_flow)
+    ref *= np.float32(unit)
+    assert height.tobytes() == ref.tobytes() and flow.tobytes() == ref_flow.tobytes()
+
+
+def test_thermal_steps_in_bands_equal_whole_map_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step reads every neighbour as it was before the step, whatever the band size."""
+    h = (np.random.default_rng(3).random((67, 45)) * 60).astype(np.float32)
+    results = []
+    for band in (2, 3, 64):
+        monkeypatch.setattr(erosion, "TALUS_BAND", band)
+        results.append(erosion.thermal_erosion(h.copy(), 6, 35.0, 1.0).tobytes())
+    assert results[0] == results[1] == results[2]
+    # the step written out over whole arrays: slide off, then gather the higher neighbours' shares
+    ref = h.astype(np.float64)
+    limit = float(np.float32(np.tan(np.radians(35.0))))
+    steps = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+
+    def shifted(a: np.ndarray, dy: int, dx: int, fill: float) -> np.ndarray:  # a[r + dy, c + dx]
+        rows, cols = a.shape
+        return np.pad(a, 1, constant_values=fill)[1 + dy : 1 + dy + rows, 1 + dx : 1 + dx + cols]
+
+    for _ in range(6):
+        excess = {(dy, dx): ref - shifted(ref, dy, dx, np.inf) - limit * np.hypot(dy, dx) for dy, dx in steps}
+        excess = {k: np.maximum(d, 0.0) for k, d in excess.items()}
+        total = sum(excess.values())
+        amount = 0.25 * np.maximum.reduce(list(excess.values()))
+        sent = {k: np.divide(amount * d, total, out=np.zeros_like(d), where=total > 0) for k, d in excess.items()}
+        ref = ref - amount + sum(shifted(sent[-dy, -dx], dy, dx, 0.0) for dy, dx in steps)
+    np.testing.assert_allclose(np.frombuffer(results[0], np.float32).reshape(h.shape), ref, rtol=0, atol=1e-3)
+
+
 def test_thermal_erosion_conserves_material_and_relaxes_cliffs() -> None:
     h = np.zeros((32, 32), np.float32)
     h[12:20, 12:20] = 50.0

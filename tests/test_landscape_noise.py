@@ -10,7 +10,7 @@ import noise
 import numpy as np
 import pytest
 
-from gamegen.landscape.noise import fractal_grid, fractal_points, pnoise2
+from gamegen.landscape.noise import fractal_grid, fractal_points, pnoise2, warped_fractal_grid
 
 CASES = [
     dict(octaves=1),
@@ -50,6 +50,37 @@ def test_fractal_kinds_are_bounded_and_differ(kind: str) -> None:
     np.testing.assert_array_equal(fractal_points(gx, gy, octaves=5, kind=kind), values)
 
 
+WARPED = [
+    dict(octaves=8),
+    dict(octaves=5, persistence=0.63, lacunarity=2.3, base=200, kind="ridged"),
+    dict(octaves=3, repeatx=3.5, repeaty=2.0, base=1, kind="billow"),  # points past the period: the fmod path
+]
+
+
+@pytest.mark.parametrize("kw", WARPED, ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+@pytest.mark.parametrize("gain", [0.33, 40.0])
+def test_warped_grid_is_bit_identical_to_points_at_the_warped_coordinates(kw: dict, gain: float) -> None:
+    xs = np.linspace(-9.7, 13.3, 203, dtype=np.float32)
+    ys = np.linspace(-5.1, 7.9, 37, dtype=np.float32)
+    warp_x = (xs + np.float32(17.3), ys + np.float32(31.7))
+    warp_y = (xs + np.float32(53.1), ys + np.float32(11.9))
+    u = fractal_grid(*warp_x, octaves=4, base=9)
+    v = fractal_grid(*warp_y, octaves=4, base=9)
+    g = np.float32(gain)
+    expected = fractal_points(u * g + xs[None, :], v * g + ys[:, None], **kw)
+    got = warped_fractal_grid(xs, ys, warp_x, warp_y, gain, 4, 9, **kw)
+    assert got.dtype == np.float32 and got.shape == (37, 203)
+    assert got.tobytes() == expected.tobytes()
+
+
+def test_warped_grid_checks_its_coordinates() -> None:
+    xs = np.zeros(4, np.float32)
+    with pytest.raises(ValueError, match="warp_x"):
+        warped_fractal_grid(xs, xs, (xs[:3], xs), (xs, xs), 1.0)
+    with pytest.raises(ValueError, match="base"):
+        warped_fractal_grid(xs, xs, (xs, xs), (xs, xs), 1.0, warp_base=300)
+
+
 @pytest.mark.parametrize(
     ("kw", "message"), [(dict(octaves=0), "octaves"), (dict(base=256), "base"), (dict(kind="cellular"), "kind")]
 )
@@ -65,7 +96,9 @@ from gamegen.landscape import erosion, noise
 from gamegen.landscape.params import TerrainParams
 from gamegen.landscape.terrain import Terrain
 erosion.PARALLEL_DROPLETS = 0  # the parallel rain kernel too
-Terrain.from_context(TerrainParams(), Context(0)).window(0, 0, 8, 8)
+terrain = Terrain.from_context(TerrainParams(), Context(0))
+terrain.window(0, 0, 8, 8)
+terrain.moisture(0, 0, 8, 8)
 kernels = [d for m in (noise, erosion) for d in vars(m).values() if isinstance(d, numba.core.registry.CPUDispatcher)]
 print(json.dumps({d.__name__: [sum(d.stats.cache_hits.values()), sum(d.stats.cache_misses.values())] for d in kernels}))
 """
@@ -79,4 +112,4 @@ def test_a_second_process_loads_the_compiled_kernels_from_the_cache() -> None:
     stats = json.loads(runs[-1].stdout)
     assert all(misses == 0 for _, misses in stats.values()), stats
     used = {name for name, (hits, _) in stats.items() if hits}
-    assert {"_grid", "_points", "_spawn", "_rain_parallel", "_talus_out", "_talus_in"} <= used, stats
+    assert {"_grid", "_warped", "_rain_parallel", "_talus_step"} <= used, stats

@@ -13,11 +13,12 @@ from narrative_quests import line_states
 from narrative_yarn import check_yarn, play_dialogue
 
 import gamegen
-from gamegen.narrative.graph import Choice, Condition, Dialogue, DialogueAsset, Effect, Line, Node
-from gamegen.narrative.ink import to_ink
-from gamegen.narrative.questline import QuestLine
-from gamegen.narrative.validate import DialogueError, dialogue_problems
-from gamegen.narrative.yarn import string_table, to_yarn
+from gamegen.narrative.dialogue.assets import DialogueAsset
+from gamegen.narrative.dialogue.graph import Choice, Condition, Dialogue, Effect, Line, Node
+from gamegen.narrative.dialogue.ink import to_ink
+from gamegen.narrative.dialogue.validate import DialogueError, dialogue_problems
+from gamegen.narrative.dialogue.yarn import string_table, to_yarn
+from gamegen.narrative.quest.questline import QuestLine
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import re
 import pytest
 
 import gamegen
-from gamegen.narrative.filter import ContentFilter, ContentFilterError, default_lists, parse_terms
-from gamegen.narrative.graph import Dialogue, Line, Node
+from gamegen.content_filter import ContentFilter, ContentFilterError, default_lists, parse_terms
+from gamegen.narrative.dialogue.graph import Dialogue, Line, Node
 
 
 def hits(texts: list[str], rating: str = "teen") -> set[tuple[str, str]]:

@@ -19,9 +19,9 @@ from narrative_quests import line_states
 from narrative_yarn import play_dialogue
 
 import gamegen
-from gamegen.narrative.graph import Dialogue
-from gamegen.narrative.ink import to_ink
-from gamegen.narrative.questline import QuestLine
+from gamegen.narrative.dialogue.graph import Dialogue
+from gamegen.narrative.dialogue.ink import to_ink
+from gamegen.narrative.quest.questline import QuestLine
 
 INK_1_0 = JS / "node_modules" / "inkjs-ink1.0"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -13,13 +14,12 @@ from narrative_yarn import check_yarn, play_dialogue  # noqa: E402
 from tiny_models import make_tiny_gpt2  # noqa: E402
 
 import gamegen  # noqa: E402
+from gamegen.content_filter import ContentFilterError  # noqa: E402
 from gamegen.errors import GenerationError  # noqa: E402
-from gamegen.narrative.filter import ContentFilterError  # noqa: E402
-from gamegen.narrative.graph import Dialogue  # noqa: E402
-from gamegen.narrative.ink import to_ink  # noqa: E402
-from gamegen.narrative.llm import generate_text, open_decoder  # noqa: E402
-from gamegen.narrative.questline import QuestLine  # noqa: E402
-from gamegen.narrative.sampling import Sampling  # noqa: E402
+from gamegen.ml.sampling import Sampling, generate_text, open_decoder  # noqa: E402
+from gamegen.narrative.dialogue.graph import Dialogue  # noqa: E402
+from gamegen.narrative.dialogue.ink import to_ink  # noqa: E402
+from gamegen.narrative.quest.questline import QuestLine  # noqa: E402
 from gamegen.testing import forbid_global_rng  # noqa: E402
 
 WORLD = {
@@ -67,7 +67,7 @@ def test_generate_text_is_seeded_and_leaves_global_rng_alone(model):
     ]
     generate_text(model, "x", ctx, max_new_tokens=2)
     assert greedy[0] == greedy[1]  # greedy ignores the seed
-    assert ctx.models[0].model_id == model and ctx.neural
+    assert ctx.models[0].model_id == Path(model).name and ctx.neural
     with pytest.raises(gamegen.ParamError, match="top_p=0: must be in"):
         generate_text(model, "x", ctx, top_p=0)
 
@@ -105,7 +105,7 @@ def test_free_text_task_is_neural_in_the_manifest(model, tmp_path):
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
     entry = manifest["assets"][0]
     assert all(f["ai_generated"] for f in entry["files"])
-    assert entry["provenance"]["models"][0]["model_id"] == model
+    assert entry["provenance"]["models"][0]["model_id"] == Path(model).name
 
 
 def test_quest_task_gives_schema_valid_json_and_playable_dialogue(model, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 import gamegen
-from gamegen.narrative.questline import OBJECTIVES, QuestLine
+from gamegen.narrative.quest.questline import OBJECTIVES, QuestLine
 
 WORLD = {
     "places": ["Ashford", "Mere", "the Drowned Fens"],
@@ -143,7 +143,7 @@ def test_gamegen_info_shows_the_output_schema():
     )
     info = json.loads(proc.stdout)
     schema = info["output_schema"]
-    assert schema == QuestLine.model_json_schema() and {"Quest", "Step", "Reward", "World"} <= set(schema["$defs"])
+    assert schema == QuestLine.model_json_schema() and {"Quest", "Step", "Reward", "StoryWorld"} <= set(schema["$defs"])
     text = subprocess.run(
         [sys.executable, "-m", "gamegen", "info", "narrative.quest"], capture_output=True, text=True, timeout=60
     ).stdout

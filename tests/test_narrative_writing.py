@@ -13,8 +13,8 @@ import pytest
 from narrative_quests import Visit, visit
 
 import gamegen
-from gamegen.narrative.graph import Choice, Dialogue
-from gamegen.narrative.questline import QUEST_STATES, QuestLine, state_variable
+from gamegen.narrative.dialogue.graph import Choice, Dialogue
+from gamegen.narrative.quest.questline import QUEST_STATES, QuestLine, state_variable
 from gamegen.narrative.style import title_case
 
 SEEDS = range(200)

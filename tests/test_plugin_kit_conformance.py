@@ -6,7 +6,7 @@ import enum
 import json
 import os
 import random
-import time
+import types
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,8 +15,8 @@ import pytest
 from pydantic import ConfigDict, field_validator
 
 import gamegen
-from gamegen import Field, Params
-from gamegen.export import ExportContext, ExportedFile, register_exporter
+import gamegen.testing.conformance as conformance
+from gamegen.plugin import Asset, Context, ExportContext, ExportedFile, Field, Generator, Params
 from gamegen.testing import (
     CHECKS,
     ConformanceError,
@@ -26,6 +26,7 @@ from gamegen.testing import (
     check_generator,
     forbid_global_rng,
     out_of_range_values,
+    wrong_type_values,
 )
 from gamegen.testing.params_checks import NOT_A_CHOICE
 
@@ -36,17 +37,14 @@ class DotsParams(Params):
     colour: Literal["grey", "red"] = Field("grey", description="Colour of the lit pixels")
 
 
-class Dots(gamegen.Generator):
+class Dots(Generator[DotsParams]):
     """Random dots: the reference good generator."""
 
-    name = "texture.kit_dots"
-    kind = "texture"
-    version = "1.0.0"
-    params = DotsParams
+    name, version = "texture.kit_dots", "1.0.0"
     quick_params = {"size": 8}
     time_budget_s = 5.0
 
-    def generate(self, params: DotsParams, ctx: gamegen.Context) -> list[gamegen.Asset]:
+    def generate(self, params: DotsParams, ctx: Context) -> list[Asset]:
         lit = ctx.rng.random((params.size, params.size)) < params.density
         rgb = np.stack([lit, lit & (params.colour == "grey"), lit & (params.colour == "grey")], axis=-1)
         return [
@@ -72,7 +70,7 @@ def _variant(name: str, generate=None, **attrs) -> type[Dots]:
     return type(name.title(), (Dots,), body)
 
 
-def _failures(gen: type[gamegen.Generator], **options) -> dict[str, str]:
+def _failures(gen: type[Generator], **options) -> dict[str, str]:
     return check_generator(gen, raise_on_failure=False, **options).failures
 
 
@@ -90,7 +88,7 @@ def test_good_generator_passes_every_check(tmp_path):
         "seed-1-again",
         "seed-2",
     ]
-    assert str(report) == "texture.kit_dots: 13 checks passed, 0 failed"
+    assert str(report) == "texture.kit_dots: 14 checks passed, 0 failed"
 
 
 def test_fixture_keeps_bundles_in_tmp_path(gamegen_conformance, tmp_path):
@@ -106,7 +104,7 @@ def test_failure_raises_assertion_error_listing_each_failed_check():
     with pytest.raises(AssertionError) as failed:
         check_generator(_variant("kit_global", global_rng, params=ClampedParams))
     assert isinstance(failed.value, ConformanceError)
-    assert set(failed.value.report.failures) == {"out_of_range", "global_rng"}
+    assert set(failed.value.report.failures) == {"out_of_range", "strict_numbers", "global_rng"}
     assert "\n  [out_of_range] size=3 was accepted; size=257 was accepted\n" in str(failed.value)
     assert (
         "[global_rng] texture.kit_global called numpy.random.rand(), which uses the global random state; draw from "
@@ -172,6 +170,25 @@ def test_unenforced_range_fails_out_of_range():
     assert reason == "size=3 was accepted; size=257 was accepted"
 
 
+class CoercingParams(DotsParams):
+    """Turns text into numbers before validation, which gamegen's strict numbers forbid."""
+
+    @field_validator("size", "density", mode="before")
+    @classmethod
+    def _parse(cls, value):
+        return float(value) if isinstance(value, str) else value
+
+
+def test_numbers_given_as_booleans_or_text_must_be_refused():
+    assert check_generator(Dots, profiles=["generic"]).ok
+    assert wrong_type_values(DotsParams, {"size": 8}) == {"size": [True, "8"], "density": [True, "0.5"]}
+    reason = _failures(_variant("kit_coercing", params=CoercingParams))["strict_numbers"]
+    assert reason == (
+        "density='0.5' was accepted (numbers are strict: a boolean or text is not a number; do not convert it in a "
+        "mode='before' validator)"
+    )
+
+
 class Shape(enum.Enum):
     ROUND = "round"
     SQUARE = "square"
@@ -234,10 +251,78 @@ def test_schema_default_that_validation_changes_fails_the_defaults_check():
 
 def test_bad_declaration_stops_before_running():
     report = check_generator(_variant("kit_bad", kind="landscape", version="one"), raise_on_failure=False)
-    assert "must start with its kind 'landscape'" in report.failures["declaration"]
+    assert report.failures["declaration"] == (
+        "Kit_Bad.kind 'landscape' differs from its name's prefix (leave kind out: it is derived); "
+        "version 'one' is not a version number such as '1.0.0'"
+    )
     assert not {"run", "bundle"} & set(report.passed)
     report = check_generator(_variant("kit_bad", version="one"), raise_on_failure=False)
     assert report.failures == {"declaration": "version 'one' is not a version number such as '1.0.0'"}
+
+
+def test_kind_is_derived_from_the_name_and_may_be_any_word():
+    weather = type("Rain", (Dots,), {"__doc__": "Rain.", "name": "weather.kit_rain"})
+    assert weather.kind == "weather" and check_generator(weather, profiles=["generic"]).ok
+    assert check_generator(_variant("kit_said", kind="texture"), profiles=["generic"]).ok  # the same as derived
+
+
+@pytest.mark.parametrize(
+    "attrs, problem",
+    [
+        ({"name": "Texture.Dots"}, "Variant.name 'Texture.Dots' must look like '<kind>.<name>' (lowercase)"),
+        ({"name": "dots"}, "Variant.name 'dots' must look like '<kind>.<name>' (lowercase)"),
+        ({"version": 1}, "Variant must set version as a string"),
+        ({"__doc__": None}, "Variant has no docstring: its first line is the summary `gamegen list` shows"),
+        ({"time_budget_s": True}, "time_budget_s must be a positive number of seconds, got True"),
+        ({"params": dict}, "Variant.params must be a gamegen.Params subclass (write Generator[MyParams])"),
+    ],
+    ids=["uppercase", "no-kind", "version-type", "docstring", "budget", "params"],
+)
+def test_each_declaration_rule_has_its_own_reason(attrs, problem):
+    variant = type("Variant", (Dots,), {"__doc__": "Variant.", "name": "texture.kit_variant", **attrs})
+    assert problem in _failures(variant)["declaration"]
+
+
+def test_parameters_come_from_the_type_argument_that_generate_takes():
+    class Forgetful(Generator):  # no [DotsParams]: the parameters are the empty Params
+        """Dots without their parameters."""
+
+        name, version = "texture.kit_forgetful", "1.0.0"
+        generate = Dots.generate
+
+    assert Forgetful.params is Params
+    assert _failures(Forgetful) == {
+        "declaration": "generate() takes DotsParams but the parameters are Params: declare "
+        "`class Forgetful(Generator[DotsParams])`"
+    }
+
+
+def test_declared_params_must_not_contradict_the_type_argument():
+    class Both(Generator[DotsParams]):
+        """Declares its parameters twice, differently."""
+
+        name, version, params = "texture.kit_both", "1.0.0", ClampedParams
+        quick_params = {"size": 8}
+
+        def generate(self, params, ctx):
+            return Dots.generate(self, params, ctx)
+
+    reason = _failures(Both)["declaration"]
+    assert reason == (
+        "Both declares params = ClampedParams but subclasses Generator[DotsParams]: leave params out "
+        "(it comes from the type argument)"
+    )
+
+
+def test_generators_written_against_gamegen_0_2_still_conform():
+    class Old(gamegen.Generator):
+        """Declares kind and params as attributes, as gamegen 0.2 asked."""
+
+        name, kind, version, params = "texture.kit_old", "texture", "1.0.0", DotsParams
+        quick_params = {"size": 8}
+        generate = Dots.generate
+
+    assert check_generator(Old, profiles=["generic"]).ok
 
 
 def test_failing_run_is_reported_with_its_reason():
@@ -249,14 +334,17 @@ def test_failing_run_is_reported_with_its_reason():
     }
 
 
-def test_slow_quick_run_fails_the_time_budget():
+def test_slow_quick_run_fails_the_time_budget(monkeypatch):
+    clock = types.SimpleNamespace(now=0.0)  # the kit's clock: each run takes exactly what generate() adds
+    monkeypatch.setattr(conformance, "time", types.SimpleNamespace(perf_counter=lambda: clock.now))
+
     def generate(self, params, ctx):
-        time.sleep(0.02)
+        clock.now += 0.25
         return Dots.generate(self, params, ctx)
 
-    reason = _failures(_variant("kit_slow", generate, time_budget_s=0.01))["time_budget"]
-    assert reason.startswith("fastest quick run took 0.0") and reason.endswith("over time_budget_s=0.01")
-    assert check_generator(_variant("kit_slow", generate, time_budget_s=0.01), time_factor=100).ok
+    reason = _failures(_variant("kit_slow", generate, time_budget_s=0.125))["time_budget"]
+    assert reason == "fastest quick run took 0.25 s, over time_budget_s=0.125"
+    assert check_generator(_variant("kit_slow", generate, time_budget_s=0.125), time_factor=2).ok
 
 
 def test_file_that_does_not_parse_as_its_media_type_fails_the_bundle_check():
@@ -269,18 +357,19 @@ def test_file_that_does_not_parse_as_its_media_type_fails_the_bundle_check():
     )
 
 
-@dataclass
-class KitAsset(gamegen.DataAsset):
-    """JSON everywhere; the unreal exporter refuses ``obj["unreal"]`` values other than "ok"."""
-
-
-@register_exporter(KitAsset, profiles=("unreal",))
 def _export_kit_asset_for_unreal(asset: KitAsset, ctx: ExportContext) -> list[ExportedFile]:
     if asset.obj["unreal"] == "param":
         raise gamegen.ParamError("size=3: not a valid unreal size (allowed: 127, 253)")
     if asset.obj["unreal"] == "crash":
         raise ValueError("unreal exporter bug")
     return [ExportedFile(f"{asset.name}.json", b"{}", "application/json")]
+
+
+@dataclass
+class KitAsset(gamegen.DataAsset):
+    """JSON everywhere; the unreal exporter refuses ``obj["unreal"]`` values other than "ok"."""
+
+    exporters = {"unreal": _export_kit_asset_for_unreal}
 
 
 @pytest.mark.parametrize(
@@ -394,7 +483,7 @@ def _first_file(manifest):
         ),
         (
             lambda b: _rewrite_manifest(b, lambda m: _first_file(m).pop("sha256")),
-            "field 'sha256' must be str, got NoneType",
+            "field 'files.0.sha256': Field required",
         ),
     ],
     ids=["content", "size", "missing", "unlisted", "escape", "foreign-folder", "format", "field"],

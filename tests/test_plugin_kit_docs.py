@@ -1,9 +1,15 @@
-"""docs/writing-a-plugin.md: every Python block runs, in order, in one namespace; its test functions pass."""
+"""docs/writing-a-plugin.md: every Python block runs, in order, in one module; its test functions pass.
+
+The blocks run as the body of a real module (``writing_a_plugin``, in ``sys.modules`` while the test runs), compiled
+without this file's ``from __future__`` imports: what a reader pastes into a module behaves the same.
+"""
 
 from __future__ import annotations
 
 import inspect
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -15,9 +21,11 @@ def test_guide_python_blocks_run(isolated_registry, tmp_path, monkeypatch, reque
     blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.S)
     assert len(blocks) >= 5
     monkeypatch.chdir(tmp_path)
-    namespace: dict[str, object] = {"__name__": "writing_a_plugin"}
+    module = types.ModuleType("writing_a_plugin")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
     for i, block in enumerate(blocks):
-        exec(compile(block, f"{GUIDE.name} python block {i + 1}", "exec"), namespace)
+        exec(compile(block, f"{GUIDE.name} python block {i + 1}", "exec", dont_inherit=True), namespace)
     tests = {name: fn for name, fn in namespace.items() if name.startswith("test_") and inspect.isfunction(fn)}
     assert tests, "the guide shows a pytest test"
     for fn in tests.values():

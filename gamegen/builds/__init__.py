@@ -4,10 +4,10 @@
 cache, runs the rest in this process, a process pool or on Dask, and swaps the new bundle in atomically.
 """
 
+from ..lock import BuildLockedError
 from .builder import AssetResult, BuildError, BuildReport, build
 from .cache import BuildCache, default_cache_dir
 from .executors import SequentialExecutor
-from ..lock import BuildLockedError
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 
 __all__ = [

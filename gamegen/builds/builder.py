@@ -1,4 +1,4 @@
-"""``gamegen.build``: turn a recipe into a bundle, generating only what the cache does not already hold.
+"""``gamegen.build()``: turn a recipe into a bundle, generating only what the cache does not already hold.
 
 The bundle replaces the previous one atomically and only when every asset succeeded; a lock beside the output
 keeps two builds of one folder from running at once. Output bytes depend on the recipe alone, never on the
@@ -20,7 +20,7 @@ from ..bundle import ExportedAsset, write_bundle_into
 from ..context import ProgressCallback
 from ..errors import GamegenError
 from ..output import claim_output, resolve_output
-from .cache import BuildCache, default_cache_dir, hub_model, hub_snapshot
+from .cache import BuildCache, default_cache_dir, hub_refs, hub_snapshot
 from .executors import BuildExecutor, JobResult, open_executor, run_job
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 
@@ -108,10 +108,15 @@ class _Planned:
     job: BuildJob
     key: str | None  # None: not knowable before the job runs (a hub model not downloaded yet)
     neural: bool
+    expected: float = 1.0  # seconds: the asset's last build, else the generator's estimate
 
     def result(self, status: Status, seconds: float = 0.0, error: str | None = None) -> AssetResult:
         job = self.job
         return AssetResult(job.asset_id, job.asset, job.generator.name, status, seconds, self.key, error)
+
+
+def _silent(done: int, total: int, message: str = "") -> None:
+    """Progress for nobody (no callback given)."""
 
 
 def _load(recipe: str | Path | Mapping[str, Any] | Recipe, allow_outside_inputs: bool) -> Recipe:
@@ -139,22 +144,21 @@ def _select(recipe: Recipe, only: Iterable[str] | None) -> list[BuildJob]:
 def _plan(job: BuildJob, cache: BuildCache, profile: str) -> _Planned:
     """The job with its cache key; a job that reads a model is neural and goes to a device lane.
 
-    A model is a folder among the generator's ``input_files`` or one its ``model`` parameter names: a local
-    folder's files, or a hub id's snapshot in the local Hugging Face cache, join the key. A hub model not
-    downloaded yet leaves the key unknown (None): the job must run, and fetches it.
+    The key covers the generator's ``input_files`` (its ``InputFile``/``ModelRef``/``AdapterRef`` parameters that
+    name local files and folders) and, for each hub id among its model and adapter parameters, the snapshot in the
+    local Hugging Face cache. A hub model not downloaded yet leaves the key unknown (None): the job must run, and
+    fetches it.
     """
     params = job.run_params()
     inputs = [Path(p) for p in job.generator().input_files(params)]
-    model = getattr(params, "model", None)
-    hub = hub_model(model)
-    folder = Path(model).expanduser() if isinstance(model, str) and hub is None else None
-    if folder is not None and folder.is_dir() and folder.resolve() not in {p.resolve() for p in inputs}:
-        inputs.append(folder)  # a plugin that forgot to list its model folder still gets it hashed
-    snapshot = hub_snapshot(hub) if hub else None
-    if snapshot is not None:
-        inputs.append(snapshot)
-    key = None if hub and snapshot is None else cache.key(job, profile, inputs)
-    return _Planned(job, key, hub is not None or any(p.is_dir() for p in inputs))
+    hubs = hub_refs(params)
+    snapshots = [hub_snapshot(hub) for hub in hubs]
+    inputs += [s for s in snapshots if s is not None]
+    key = None if None in snapshots else cache.key(job, profile, inputs)
+    expected = cache.last_seconds(job)
+    if expected is None:
+        expected = job.generator().estimated_seconds(job.params)
+    return _Planned(job, key, bool(hubs) or any(p.is_dir() for p in inputs), expected)
 
 
 def _submit(executor: Executor, *args: Any) -> Future[JobResult]:
@@ -188,11 +192,18 @@ def _run(
     progress names the running assets even on an executor that runs a job inside ``submit``. After a failure
     nothing new starts unless ``keep_going``; jobs already running finish and are kept. Returns the jobs that
     never started.
+
+    Longest job first (each job's ``expected`` seconds): a long asset that starts last would leave the other
+    workers idle at the end. Neural jobs go to the device lane with the least expected work so far.
     """
-    queue = deque(p for p in todo if not p.neural)
+    longest_first = sorted(todo, key=lambda p: -p.expected)  # stable: equal estimates keep recipe order
+    queue = deque(p for p in longest_first if not p.neural)
     lanes: list[deque[_Planned]] = [deque() for _ in ex.lanes]
-    for i, planned in enumerate(p for p in todo if p.neural):
-        lanes[i % len(lanes)].append(planned)
+    load = [0.0] * len(lanes)
+    for planned in (p for p in longest_first if p.neural):
+        lane = load.index(min(load))
+        lanes[lane].append(planned)
+        load[lane] += planned.expected
     in_flight: dict[Future[JobResult], tuple[_Planned, int | None]] = {}
     stopped = False
 
@@ -240,6 +251,7 @@ def build(
     lock_timeout: float | None = 600.0,
     devices: Sequence[str | None] = (None,),
     allow_outside_inputs: bool = False,
+    compression: str | None = None,
 ) -> BuildReport:
     """Build the bundle a recipe describes into ``out`` and report what was built, cached or failed.
 
@@ -248,19 +260,22 @@ def build(
     ``concurrent.futures.Executor`` (default: local for ``jobs=1``, else processes). ``only`` limits the build
     (and the bundle written) to these assets or asset ids; ``force`` ignores cache hits. ``cache`` defaults to
     ``.gamegen-cache`` beside the recipe (:func:`default_cache_dir`). Jobs that read a model (a folder among
-    ``Generator.input_files``, or a folder or hub id in a ``model`` parameter) run one at a time per entry of
+    ``Generator.input_files``, or a hub id in a ``ModelRef``/``AdapterRef`` parameter) run one at a time per entry of
     ``devices``, and the model's files are part of their cache key. Files that parameters name are read relative
-    to the recipe's folder and must stay inside it unless ``allow_outside_inputs``. ``out`` must be missing, empty
-    or a gamegen bundle (:mod:`gamegen.output`). Raises :class:`BuildError` (bundle unchanged) if any asset failed;
+    to the recipe's folder and must stay inside it unless ``allow_outside_inputs``. ``compression`` (``"fast"`` or
+    ``"small"``) overrides the recipe's PNG compression (default: the recipe's, else fast); it is part of the cache
+    key. ``out`` must be missing, empty or a gamegen bundle (:mod:`gamegen.output`). Raises :class:`BuildError` (bundle unchanged) if any asset failed;
     with ``keep_going`` the other assets are still built and cached first.
     """
     start = time.perf_counter()
     spec = _load(recipe, allow_outside_inputs)
+    if compression is not None:  # overrides the recipe's ``compression`` (and so its cache keys)
+        spec = spec.with_compression(compression)
     selected = _select(spec, only)
     out = resolve_output(out)
     report = BuildReport(spec.name, spec.source, out, spec.profile)
     total = len(selected)
-    say = progress or (lambda done, total, message="": None)
+    say: ProgressCallback = progress or _silent
     recipe_file = Path(spec.source)
     store = BuildCache(cache or default_cache_dir(recipe_file.parent if recipe_file.is_file() else "."))
     results: dict[str, AssetResult] = {}
@@ -282,6 +297,7 @@ def build(
                 planned = _plan(planned.job, store, spec.profile)
             if planned.key is not None:
                 store.put(planned.key, result.exported)
+            store.remember_seconds(planned.job, result.seconds)
             exported[result.asset_id] = result.exported
         results[result.asset_id] = planned.result(status, result.seconds, result.error)
         news.append(f"{result.asset_id} {status}")

@@ -1,4 +1,4 @@
-"""The content-addressed build cache: one entry per (generator, version, params, seed, profile, inputs).
+"""The content-addressed build cache: one entry per (generator, version, params, seed, profile, compression, inputs).
 
 Inputs are the files and model folders a job reads, hub models included (their snapshot in the local
 Hugging Face cache), hashed by content.
@@ -16,24 +16,27 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 import warnings
 from pathlib import Path
-from typing import Any
 
 from .._version import __version__
 from ..atomic import write_file_atomic
-from ..errors import AssetNameError
 from ..bundle import ExportedAsset
+from ..digests import file_sha256
+from ..errors import AssetNameError
 from ..export.generic import dump_json
+from ..manifest import ManifestEntry
 from ..ml.runtime import parse_hub_id
 from ..names import check_relpath
+from ..params import Params, input_fields
 from .recipe import BuildJob
 
-__all__ = ["BuildCache", "default_cache_dir", "hub_model", "hub_snapshot"]
+__all__ = ["BuildCache", "default_cache_dir", "hub_refs", "hub_snapshot"]
 
-_LAYOUT = "v1"
+_LAYOUT = "v2"  # v2: entry.json is a whole manifest entry (ManifestEntry), id and paths included
 
 
 def default_cache_dir(project: str | Path = ".") -> Path:
@@ -43,9 +46,11 @@ def default_cache_dir(project: str | Path = ".") -> Path:
     return Path(project) / ".gamegen-cache"
 
 
-def hub_model(model: object) -> str | None:
-    """``model`` if it is a hub id (``org/name[@revision]``, as the ML runtime reads it), not a local path; else None."""
-    return model if isinstance(model, str) and parse_hub_id(model) is not None else None
+def hub_refs(params: Params) -> list[str]:
+    """The hub ids (``org/name[@revision]``, as the ML runtime reads them) among ``params``' model and adapter
+    parameters; values naming local folders are not hub ids."""
+    values = (getattr(params, name) for name, kind in input_fields(type(params)).items() if kind != "file")
+    return [v for v in values if isinstance(v, str) and parse_hub_id(v) is not None]
 
 
 def hub_snapshot(model: str) -> Path | None:
@@ -62,14 +67,6 @@ def hub_snapshot(model: str) -> Path | None:
         return Path(snapshot_download(repo_id, revision=revision, local_files_only=True))
     except Exception:  # not downloaded yet (LocalEntryNotFoundError), or an id the hub would refuse
         return None
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -104,35 +101,29 @@ def _read_entry(folder: Path, job: BuildJob) -> ExportedAsset:
     """Read and check the entry in ``folder`` for ``job``; raises _DamagedEntry saying what is wrong."""
     folder = Path(os.path.realpath(folder))
     try:
-        entry = json.loads(_read_plain_file(folder, "entry.json"))
+        entry = ManifestEntry.model_validate_json(_read_plain_file(folder, "entry.json"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise _DamagedEntry(f"entry.json unreadable: {type(exc).__name__}") from None
-    if not isinstance(entry, dict) or not isinstance(entry.get("files"), list):
-        raise _DamagedEntry("entry.json is not an entry")
+        raise _DamagedEntry(f"entry.json is not a manifest entry: {type(exc).__name__}") from None
     expected = {
         "generator": job.generator.name,
         "generator_version": job.generator.version,
         "seed": job.seed,
         "params": job.params.model_dump(mode="json"),
     }
-    wrong = sorted(k for k, v in expected.items() if entry.get(k) != v)
+    wrong = sorted(k for k, v in expected.items() if getattr(entry, k) != v)
     if wrong:
         raise _DamagedEntry(f"it records another {', '.join(wrong)}")
-    files: dict[str, bytes] = {}
-    records: list[dict[str, Any]] = []
-    for record in entry["files"]:
-        try:
-            rel = check_relpath(record["path"])
-            data = _read_plain_file(folder / "files", rel)
-            digest = record["sha256"]
-        except (TypeError, KeyError, AssetNameError, OSError) as exc:
-            raise _DamagedEntry(f"bad file record: {' '.join(str(exc).split())}") from None
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise _DamagedEntry(f"{rel!r} does not match its sha256")
-        path = check_relpath(f"{job.asset_id}/{rel}")
-        files[path] = data
-        records.append({**record, "path": path})
-    return ExportedAsset(entry={"id": job.asset_id, **entry, "files": records}, files=files)
+    try:
+        moved = entry.for_asset(job.asset_id)  # every path checked: plain relative segments only
+        files: dict[str, bytes] = {}
+        for record, rel in zip(moved.files, entry.relative_paths(), strict=True):
+            data = _read_plain_file(folder / "files", check_relpath(rel))
+            if hashlib.sha256(data).hexdigest() != record.sha256:
+                raise _DamagedEntry(f"{rel!r} does not match its sha256")
+            files[record.path] = data
+    except (AssetNameError, OSError) as exc:
+        raise _DamagedEntry(f"bad file record: {' '.join(str(exc).split())}") from None
+    return ExportedAsset(entry=moved, files=files)
 
 
 class BuildCache:
@@ -143,7 +134,8 @@ class BuildCache:
         self._entries = self.root / "entries"
         self._tmp = self.root / "tmp"
         self._hashes = self.root / "file-hashes"
-        for folder in (self._entries, self._tmp, self._hashes):
+        self._timings = self.root / "timings"
+        for folder in (self._entries, self._tmp, self._hashes, self._timings):
             folder.mkdir(parents=True, exist_ok=True)
         self._remove_abandoned()
 
@@ -161,9 +153,11 @@ class BuildCache:
             self._hashes
             / hashlib.sha256(f"{path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}".encode()).hexdigest()
         )
-        with contextlib.suppress(OSError):
-            return memo.read_text()
-        digest = _sha256_file(path)
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            remembered = memo.read_text()
+            if re.fullmatch(r"[0-9a-f]{64}", remembered):  # anything else (a damaged or planted memo) is recomputed
+                return remembered
+        digest = file_sha256(path)
         write_file_atomic(memo, digest.encode())
         return digest
 
@@ -188,9 +182,26 @@ class BuildCache:
             "params": job.params.model_dump(mode="json"),
             "seed": job.seed,
             "profile": profile,
+            "compression": job.compression,  # the PNGs' bytes differ between fast and small
             "inputs": [[Path(p).name, self.input_digest(p)] for p in inputs],
         }
         return hashlib.sha256(json.dumps(material, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+    def _timing(self, job: BuildJob) -> Path:
+        name = hashlib.sha256(f"{job.generator.name}\0{job.asset_id}".encode()).hexdigest()[:32]
+        return self._timings / name
+
+    def last_seconds(self, job: BuildJob) -> float | None:
+        """How long the last build of this asset (same id and generator, any parameters) took; None if never."""
+        try:
+            seconds = float(self._timing(job).read_text())
+        except (OSError, ValueError):
+            return None
+        return seconds if 0.0 <= seconds < 1e7 else None  # a planted or damaged record is no record
+
+    def remember_seconds(self, job: BuildJob, seconds: float) -> None:
+        """Record how long this asset took, for the next build's schedule (longest job first)."""
+        write_file_atomic(self._timing(job), f"{seconds:.3f}".encode())
 
     def _entry_dir(self, key: str) -> Path:
         return self._entries / key[:2] / key
@@ -213,15 +224,13 @@ class BuildCache:
             return None
 
     def put(self, key: str, exported: ExportedAsset) -> None:
-        """Store ``exported`` (its paths made relative to its asset folder) under ``key``, replacing any entry."""
-        prefix = exported.entry["id"] + "/"
-        entry = {k: v for k, v in exported.entry.items() if k != "id"}
-        entry["files"] = [{**r, "path": r["path"].removeprefix(prefix)} for r in entry["files"]]
+        """Store ``exported`` (its files by their path inside the asset folder) under ``key``, replacing any entry."""
+        entry = exported.entry
         tmp = self._tmp / f"{os.getpid()}-{uuid.uuid4().hex}"
         try:
-            for path, data in exported.files.items():
-                _write(tmp / "files" / path.removeprefix(prefix), data)
-            _write(tmp / "entry.json", dump_json(entry))
+            for record, rel in zip(entry.files, entry.relative_paths(), strict=True):
+                _write(tmp / "files" / rel, exported.files[record.path])
+            _write(tmp / "entry.json", dump_json(entry.document()))
             final = self._entry_dir(key)
             final.parent.mkdir(parents=True, exist_ok=True)
             if final.exists():  # a forced rebuild, or a damaged entry: move it aside first, then swap

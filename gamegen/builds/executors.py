@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 from ..api import run_generator
 from ..bundle import ExportedAsset, export_run
 from ..errors import GamegenError
-from ..registry import registry
 from .recipe import BuildJob
 
 __all__ = [
@@ -63,9 +62,11 @@ class JobResult:
 
 
 def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult:
-    """Run one job and export it (in whichever process the executor chose); never raises."""
+    """Run one job and export it (in whichever process the executor chose); never raises.
+
+    A fresh worker imports only the job's generator module and, as its assets are exported, the exporters they name.
+    """
     start = time.perf_counter()
-    registry.load_entry_points()  # a fresh worker: the families register their exporters as they load
     try:
         run = run_generator(
             job.generator,
@@ -75,7 +76,9 @@ def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult
             device=device,
             input_root=job.input_root,
         )
-        exported = export_run(replace(run, params=job.params), job.asset_id)  # the manifest keeps names as written
+        exported = export_run(  # the manifest keeps names as written
+            replace(run, params=job.params), job.asset_id, compression=job.compression
+        )
     except Exception as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if not isinstance(exc, GamegenError):
@@ -130,15 +133,16 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
         except OSError as exc:
             raise GamegenError(f"cannot reach the Dask scheduler at {target}: {exc}") from None
     workers = sorted(client.scheduler_info()["workers"])
+    address = getattr(client.scheduler, "address", target)
     if not workers:
-        raise GamegenError(f"the Dask cluster at {client.scheduler.address} has no workers")
-    lanes = [
+        raise GamegenError(f"the Dask cluster at {address} has no workers")
+    lanes: list[tuple[Executor, str | None]] = [
         (client.get_executor(workers=[workers[i % len(workers)]], allow_other_workers=False, pure=False), device)
         for i, device in enumerate(devices)
     ]
     slots = sum(client.nthreads().values())
     return BuildExecutor(
-        client.get_executor(pure=False), slots, lanes, f"dask ({client.scheduler.address}, {slots} threads)"
+        client.get_executor(pure=False), slots, lanes, f"dask ({address}, {slots} threads)"
     )
 
 
@@ -170,7 +174,9 @@ def open_executor(spec: Any, jobs: int = 1, devices: Sequence[str | None] = (Non
                     jobs, mp_context=spawn, initializer=_set_environment, initargs=(worker_environment(jobs),)
                 )
             )
-            lanes = [(stack.enter_context(ProcessPoolExecutor(1, mp_context=spawn)), d) for d in devices]
+            lanes: list[tuple[Executor, str | None]] = [
+                (stack.enter_context(ProcessPoolExecutor(1, mp_context=spawn)), d) for d in devices
+            ]
             yield BuildExecutor(pool, jobs, lanes, f"processes ({jobs} workers)")
         elif hasattr(spec, "get_executor") or spec == "dask" or (isinstance(spec, str) and ":" in spec):
             yield _dask_executor(spec, jobs, devices, stack)

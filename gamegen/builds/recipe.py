@@ -1,11 +1,13 @@
 """Recipes: a ``gamegen.toml`` describing a whole bundle, checked completely before anything is generated.
 
-A recipe is data, never code. Every problem (unknown keys, unknown generators, bad parameters, clashing ids)
-is collected and reported at once as ``file:line: message`` so a whole recipe can be fixed in one pass::
+A recipe is data, never code. Its shape is :class:`RecipeSpec` (pydantic, unknown keys forbidden, types strict);
+every problem (unknown keys, unknown generators, bad parameters, clashing ids) is collected and reported at once
+as ``file:line: message`` so a whole recipe can be fixed in one pass::
 
     name = "my-game"            # the bundle's name
     seed = 1234                 # master seed (default 0)
     profile = "unity"           # export profile (default generic)
+    compression = "small"       # PNG compression: fast (default, quick to write) or small (level 6, for shipping)
 
     [[asset]]
     name = "crate"              # the asset's id and folder in the bundle
@@ -16,13 +18,14 @@ is collected and reported at once as ``file:line: message`` so a whole recipe ca
     # matrix = { tile_x = [0, 1], tile_y = [0, 1] }   # optional: one asset per cell (crate-0-1 …), one seed
 
 Seeds derive from the master seed and the asset's name, so adding, removing or reordering other assets
-changes nothing else. A recipe expands to at most 100 000 jobs. Parameter values that name files (absolute,
-``~``, ``./``/``../`` paths, or a name that exists in the recipe's folder) are read relative to the recipe's
-folder and must stay inside it unless the build allows outside inputs; the manifest records them as written.
+changes nothing else. A recipe expands to at most 100 000 jobs. Input parameters (``InputFile``, ``ModelRef``,
+``AdapterRef``) are read relative to the recipe's folder and stay inside it (:mod:`gamegen.builds.inputs`); the
+manifest records them as written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import os
@@ -31,32 +34,100 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..context import derive_seed
 from ..errors import GamegenError, ParamError
 from ..export import get_profile
+from ..export.png import COMPRESSIONS, DEFAULT_COMPRESSION, Compression, check_compression
 from ..generator import Generator
 from ..names import check_name
 from ..params import Params
 from ..registry import registry
+from .inputs import RecipeInputs
+from .problems import KeyPath, Problems, RecipeError, SourceLines
 
-__all__ = ["MAX_JOBS", "BuildJob", "Recipe", "RecipeError", "load_recipe", "parse_recipe"]
+__all__ = ["MAX_JOBS", "AssetSpec", "BuildJob", "Recipe", "RecipeError", "RecipeSpec", "load_recipe", "parse_recipe"]
 
 MAX_JOBS = 100_000
 _MAX_RECIPE_BYTES = 16 << 20
-_TOP_KEYS = ("name", "seed", "profile", "asset")
-_ASSET_KEYS = ("name", "generator", "params", "seed", "variations", "matrix")
-
-KeyPath = tuple[str | int, ...]
 
 
-class RecipeError(GamegenError, ValueError):
-    """A recipe has problems; ``problems`` holds one ``file:line: message`` line each, in file order."""
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+
+class AssetSpec(_Table):
+    """One ``[[asset]]`` table: what to generate, with which parameters, how many times."""
+
+    name: str = Field(description="The asset's id and folder in the bundle")
+    generator: str = Field(description="A registered generator (gamegen list)")
+    params: dict[str, Any] = Field(default_factory=dict, description="Its parameters (gamegen info NAME)")
+    seed: int | None = Field(None, ge=0, description="A fixed seed; default: derived from the master seed and name")
+    variations: int = Field(1, ge=1, le=MAX_JOBS, description="Copies with consecutive seeds: NAME-1 … NAME-N")
+    matrix: dict[str, Annotated[list[Any], Field(min_length=1)]] = Field(
+        default_factory=dict, description="One asset per combination of these parameter values, sharing one seed"
+    )
+
+
+class RecipeSpec(_Table):
+    """A whole recipe: the bundle's name, master seed, export profile and assets (each an :class:`AssetSpec`)."""
+
+    name: str = Field(min_length=1, pattern=r"\S", description="The bundle's name")
+    seed: int = Field(0, ge=0, description="The master seed every asset's seed derives from")
+    profile: str = Field("generic", description="The export profile: generic, unity, unreal, godot")
+    compression: Compression = Field(
+        DEFAULT_COMPRESSION, description="PNG compression: fast (quick to write) or small (zlib level 6, for shipping)"
+    )
+    asset: list[Any] = Field(min_length=1, description="The [[asset]] tables, checked one by one")
+
+
+_MESSAGES: dict[type[_Table], dict[str, str]] = {
+    RecipeSpec: {
+        "name": "'name' (the bundle's name) is required and must be a non-empty string",
+        "seed": "seed={value!r}: the master seed must be a non-negative integer",
+        "profile": "profile={value!r}: must be a string naming an export profile",
+        "compression": f"compression={{value!r}}: must be one of {', '.join(COMPRESSIONS)}",
+        "asset": "a recipe needs at least one [[asset]] table",
+    },
+    AssetSpec: {
+        "name": "'name' is required and must be a string",
+        "generator": "'generator' is required and must be a string",
+        "params": "'params' must be a table, got {type}",
+        "seed": "seed={value!r}: must be a non-negative integer",
+        "variations": f"variations={{value!r}}: must be an integer from 1 to {MAX_JOBS}",
+        "matrix": "'matrix' must be a table of non-empty lists of parameter values",
+    },
+}
+
+T = TypeVar("T", bound=_Table)
+
+
+def _check_table(model: type[T], raw: Any, path: KeyPath, where: str, problems: Problems) -> T | None:
+    """``raw`` as ``model``, each bad key reported once; a table whose only fault is unknown keys is still read."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    allowed = ", ".join(model.model_fields)
+    bad: set[str] = set()
+    for err in errors:
+        key = str(err["loc"][0]) if err["loc"] else ""
+        if key in bad:
+            continue
+        bad.add(key)
+        if err["type"] == "extra_forbidden":
+            problems.add(path + (key,), f"{where}unknown key {key!r} (allowed: {allowed})")
+            continue
+        value = raw.get(key) if isinstance(raw, Mapping) else raw
+        message = _MESSAGES[model].get(key, "{type}").format(value=value, type=type(value).__name__)
+        problems.add(path + (key,), f"{where}{message}")
+    try:
+        return model.model_validate({k: v for k, v in raw.items() if k in model.model_fields and k not in bad})
+    except (ValidationError, AttributeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -65,178 +136,35 @@ class BuildJob:
 
     asset_id: str
     asset: str
-    generator: type[Generator]
+    generator: type[Generator[Any]]
     params: Params
     seed: int
-    inputs: tuple[tuple[str, str], ...] = ()  # parameter → the file it names, resolved against the recipe's folder
+    inputs: tuple[tuple[str, str], ...] = ()  # parameter → the path it names, resolved against the recipe's folder
     input_root: str | None = None  # the folder every input must stay in (None: anywhere)
+    compression: str = DEFAULT_COMPRESSION  # the recipe's PNG compression, carried to the worker that exports
 
     def run_params(self) -> Params:
-        """The parameters the generator runs with: ``params`` with file names resolved against the recipe's folder."""
+        """The parameters the generator runs with: ``params`` with inputs resolved against the recipe's folder."""
         return self.params.model_copy(update=dict(self.inputs)) if self.inputs else self.params
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """A checked recipe: bundle name, master seed, export profile and the jobs its assets expand to."""
+    """A checked recipe: bundle name, master seed, export profile, the jobs its assets expand to and the PNG
+    compression (which every job carries too)."""
 
     name: str
     seed: int
     profile: str
     jobs: tuple[BuildJob, ...]
     source: str = "<recipe>"
+    compression: str = DEFAULT_COMPRESSION
 
-
-class _SourceLines:
-    """Line numbers of keys in TOML text, found by a light scan (tomllib reports none)."""
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-]+)\s*\]")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*=\s*(.*)$")
-    _INLINE_KEY = re.compile(r"([A-Za-z0-9_\-]+)\s*=")
-
-    def __init__(self, text: str) -> None:
-        self._lines: dict[KeyPath, int] = {}
-        counts: dict[str, int] = {}
-        table: KeyPath = ()
-        for number, line in enumerate(text.splitlines(), start=1):
-            header = self._HEADER.match(line)
-            if header:
-                parts: list[str | int] = list(header.group(2).split("."))
-                if header.group(1) == "[[":
-                    counts[header.group(2)] = counts.get(header.group(2), -1) + 1
-                    parts.append(counts[header.group(2)])
-                elif str(parts[0]) in counts:  # a sub-table of the latest array element: [asset.params]
-                    parts.insert(1, counts[str(parts[0])])
-                table = tuple(parts)
-                self._lines.setdefault(table, number)
-                continue
-            key = self._KEY.match(line)
-            if key:
-                path = table + tuple(key.group(1).split("."))
-                self._lines.setdefault(path, number)
-                if key.group(2).startswith("{"):
-                    for inner in self._INLINE_KEY.findall(key.group(2)):
-                        self._lines.setdefault(path + (inner,), number)
-
-    def line(self, path: KeyPath) -> int | None:
-        """The line of ``path``, else of its closest enclosing key that was found."""
-        for end in range(len(path), 0, -1):
-            if path[:end] in self._lines:
-                return self._lines[path[:end]]
-        return None
-
-
-class _Problems:
-    """Collects problems with the key path they concern, then formats them as ``file:line: message``."""
-
-    def __init__(self, source: str, lines: _SourceLines | None) -> None:
-        self.source = source
-        self.lines = lines
-        self.items: list[tuple[int, int, str]] = []
-
-    def add(self, path: KeyPath, message: str) -> None:
-        line = self.lines.line(path) if self.lines else None
-        self.items.append((line or 0, len(self.items), message))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise RecipeError(
-                [
-                    f"{self.source}:{line}: {msg}" if line else f"{self.source}: {msg}"
-                    for line, _, msg in sorted(self.items)
-                ]
-            )
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check_unknown(
-    data: Mapping[str, Any], allowed: tuple[str, ...], path: KeyPath, where: str, problems: _Problems
-) -> None:
-    for key in data:
-        if key not in allowed:
-            problems.add(path + (key,), f"{where}unknown key {key!r} (allowed: {', '.join(allowed)})")
-
-
-def _param_of(problem: str) -> str | None:
-    """The parameter a ParamError line is about (the lines start with ``name=``, ``name:`` or name it quoted)."""
-    match = re.match(r"^(?:unknown parameter ')?([A-Za-z_][A-Za-z0-9_]*)", problem)
-    return match.group(1) if match else None
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _names_a_file(value: str, base: Path) -> Path | None:
-    """Where ``value`` points when it names a file or folder (an absolute, ``~``, ``./`` or ``../`` path, or a
-    name that exists in ``base``), resolved against ``base`` with links followed; None for other text."""
-    if not value or len(value) > 4096 or "\n" in value or "\x00" in value:
-        return None
-    path = Path(value).expanduser()
-    pathlike = path.is_absolute() or value.startswith(("~", "./", "../"))
-    candidate = path if path.is_absolute() else base / path
-    try:
-        if pathlike or os.path.lexists(candidate):
-            return Path(os.path.realpath(candidate))
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-@dataclass(frozen=True)
-class _Inputs:
-    """How a recipe's parameters may name files: relative to ``base``, and (unless ``outside``) inside it.
-
-    Without a ``base`` (a recipe built in Python, not read from a file) names are taken as given.
-    """
-
-    base: Path | None
-    outside: bool
-
-    @property
-    def root(self) -> str | None:
-        """The folder inputs must stay in, for the job's context (None: anywhere)."""
-        return None if self.base is None or self.outside else str(self.base)
-
-    def resolve(self, values: Mapping[str, Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """(parameter → resolved path, [(parameter, problem)]) for the string parameters that name files."""
-        resolved: dict[str, str] = {}
-        problems: list[tuple[str, str]] = []
-        if self.base is None:
-            return resolved, problems
-        for key, value in values.items():
-            target = _names_a_file(value, self.base) if isinstance(value, str) else None
-            if target is None:
-                continue
-            if self.outside or _inside(target, self.base):
-                resolved[key] = str(target)
-            else:
-                problems.append((key, self.outside_message(f"{key}={value!r}", target)))
-        return resolved, problems
-
-    def outside_message(self, what: str, target: Path) -> str:
-        return (
-            f"{what}: {target} is outside the recipe's folder {self.base} "
-            "(recipe inputs stay inside it; pass --allow-outside-inputs to read it anyway)"
-        )
-
-    def stray(self, generator: type[Generator], params: Params) -> list[str]:
-        """Files the generator says it will read that lie outside ``base`` (a last check after resolving)."""
-        base = self.base
-        if base is None or self.outside:
-            return []
-        try:
-            paths = generator().input_files(params)
-        except Exception:  # a generator that cannot list its inputs fails when it runs, with its own reason
-            return []
-        return [
-            self.outside_message("input", real)
-            for real in (Path(os.path.realpath(p)) for p in paths)
-            if not _inside(real, base)
-        ]
+    def with_compression(self, compression: str) -> Recipe:
+        """This recipe with its PNG compression (and each job's) replaced; a bad name is a ParamError."""
+        check_compression(compression)
+        jobs = tuple(dataclasses.replace(job, compression=compression) for job in self.jobs)
+        return dataclasses.replace(self, jobs=jobs, compression=compression)
 
 
 def _expand(
@@ -254,96 +182,87 @@ def _expand(
     return [(f"{name}-{i + 1}", params, base_seed + i) for i in range(variations)]
 
 
-def _parse_asset(
-    index: int, raw: Any, master_seed: int, problems: _Problems, inputs: _Inputs, room: int
-) -> list[BuildJob]:
+def _too_many(where: str, what: str, room: int) -> str:
+    return f"{where}{what} would exceed the {MAX_JOBS} jobs a recipe may expand to ({room} left for this asset)"
+
+
+def _asset_spec(index: int, raw: Any, problems: Problems, room: int) -> tuple[AssetSpec, type[Generator[Any]]] | None:
+    """The asset table checked as data and against the registry; None when it has problems."""
     path: KeyPath = ("asset", index)
     if not isinstance(raw, Mapping):
         problems.add(path, f"asset #{index + 1}: must be a table ([[asset]]), got {type(raw).__name__}")
-        return []
-    name = raw.get("name")
-    where = f"asset {name!r}: " if isinstance(name, str) else f"asset #{index + 1}: "
-    _check_unknown(raw, _ASSET_KEYS, path, where, problems)
-    before = len(problems.items)  # problems below leave nothing to expand; unknown keys do not stop the checks
-    if not isinstance(name, str):
-        problems.add(path + ("name",), f"{where}'name' is required and must be a string")
-    else:
-        try:
-            check_name(name)
-        except GamegenError as exc:
-            problems.add(path + ("name",), f"{where}{exc}")
-    generator: type[Generator] | None = None
-    gen_name = raw.get("generator")
-    if not isinstance(gen_name, str):
-        problems.add(path + ("generator",), f"{where}'generator' is required and must be a string")
-    else:
-        try:
-            generator = registry.get(gen_name)
-        except GamegenError as exc:
-            problems.add(path + ("generator",), f"{where}{exc}")
-    params = raw.get("params", {})
-    if not isinstance(params, Mapping):
-        problems.add(path + ("params",), f"{where}'params' must be a table, got {type(params).__name__}")
-        params = {}
-    seed = raw.get("seed")
-    if seed is not None and not (_is_int(seed) and seed >= 0):
-        problems.add(path + ("seed",), f"{where}seed={seed!r}: must be a non-negative integer")
-    variations = raw.get("variations", 1)
-    if not (_is_int(variations) and 1 <= variations <= MAX_JOBS):
-        problems.add(path + ("variations",), f"{where}variations={variations!r}: must be an integer from 1 to {MAX_JOBS}")
-    elif variations > room:
-        problems.add(path + ("variations",), _too_many(where, f"variations={variations}", room))
-    matrix = raw.get("matrix", {})
-    if not isinstance(matrix, Mapping) or not all(isinstance(v, list) and v for v in matrix.values()):
-        problems.add(path + ("matrix",), f"{where}'matrix' must be a table of non-empty lists of parameter values")
-    elif matrix and variations != 1:
+        return None
+    where = f"asset {raw['name']!r}: " if isinstance(raw.get("name"), str) else f"asset #{index + 1}: "
+    before = len(problems.items)
+    spec = _check_table(AssetSpec, raw, path, where, problems)
+    if spec is None:
+        return None
+    try:
+        check_name(spec.name)
+    except GamegenError as exc:
+        problems.add(path + ("name",), f"{where}{exc}")
+    generator: type[Generator[Any]] | None = None
+    try:
+        generator = registry.get(spec.generator)
+    except GamegenError as exc:
+        problems.add(path + ("generator",), f"{where}{exc}")
+    if spec.matrix and spec.variations != 1:
         problems.add(path + ("matrix",), f"{where}'matrix' and 'variations' cannot be combined")
-    elif (cells := math.prod(len(v) for v in matrix.values())) > room:
+    elif spec.variations > room:
+        problems.add(path + ("variations",), _too_many(where, f"variations={spec.variations}", room))
+    elif (cells := math.prod(len(v) for v in spec.matrix.values())) > room:
         problems.add(path + ("matrix",), _too_many(where, f"'matrix' of {cells} cells", room))
-    if len(problems.items) > before or generator is None:
-        return []
-    base_seed = seed if seed is not None else derive_seed(master_seed, name)
+    if generator is None or len(problems.items) > before and not _only_unknown_keys(problems, before):
+        return None
+    return spec, generator
+
+
+def _only_unknown_keys(problems: Problems, before: int) -> bool:
+    return all("unknown key" in message for *_, message in problems.items[before:])
+
+
+def _asset_jobs(
+    index: int,
+    spec: AssetSpec,
+    generator: type[Generator[Any]],
+    master_seed: int,
+    problems: Problems,
+    inputs: RecipeInputs,
+    compression: str = DEFAULT_COMPRESSION,
+) -> list[BuildJob]:
+    """The jobs one checked asset expands to, each with validated parameters and resolved inputs."""
+    path: KeyPath = ("asset", index)
+    where = f"asset {spec.name!r}: "
+    base_seed = spec.seed if spec.seed is not None else derive_seed(master_seed, spec.name)
     jobs: list[BuildJob] = []
     reported: set[str] = set()
-    for asset_id, values, job_seed in _expand(name, base_seed, dict(params), variations, dict(matrix)):
+
+    def report(param: str, message: str) -> None:
+        if message not in reported:
+            reported.add(message)
+            problems.add(path + (("matrix", param) if param in spec.matrix else ("params", param)), f"{where}{message}")
+
+    for asset_id, values, job_seed in _expand(spec.name, base_seed, dict(spec.params), spec.variations, dict(spec.matrix)):
         try:
             check_name(asset_id, "asset id")
-            resolved, outside = inputs.resolve(values)
+            resolved, outside = inputs.resolve(generator, values)
             for param, message in outside:
-                if message not in reported:
-                    reported.add(message)
-                    key: KeyPath = ("matrix", param) if param in matrix else ("params", param)
-                    problems.add(path + key, f"{where}{message}")
+                report(param, message)
             if outside:
                 continue
+            params = generator.validate(values)
             job = BuildJob(
-                asset_id,
-                name,
-                generator,
-                generator.validate(values),
-                job_seed,
-                tuple(sorted(resolved.items())),
-                inputs.root,
+                asset_id, spec.name, generator, params, job_seed, tuple(sorted(resolved.items())), inputs.root, compression
             )
             for message in inputs.stray(generator, job.run_params()):
-                if message not in reported:
-                    reported.add(message)
-                    problems.add(path + ("params",), f"{where}{message}")
+                report("", message)
             jobs.append(job)
         except ParamError as exc:
             for problem in exc.problems:
-                if problem not in reported:
-                    reported.add(problem)
-                    param = _param_of(problem)
-                    key = ("matrix", param) if param in matrix else ("params", param or "")
-                    problems.add(path + key, f"{where}{gen_name}: {problem}")
+                report((problem.param or "").split(".")[0], f"{spec.generator}: {problem}")
         except GamegenError as exc:
             problems.add(path + ("name",), f"{where}{exc}")
     return jobs
-
-
-def _too_many(where: str, what: str, room: int) -> str:
-    return f"{where}{what} would exceed the {MAX_JOBS} jobs a recipe may expand to ({room} left for this asset)"
 
 
 def parse_recipe(
@@ -356,42 +275,38 @@ def parse_recipe(
 ) -> Recipe:
     """Check a recipe given as data (a parsed TOML document or an equivalent dict) and expand its jobs.
 
-    ``text``, the TOML source, lets problems carry line numbers. With ``base`` (the recipe file's folder), file
-    names in parameters are read relative to it and must stay inside it unless ``allow_outside_inputs``; without
-    it (a recipe built in Python) they are taken as given, like :func:`gamegen.generate`'s. Raises
+    ``text``, the TOML source, lets problems carry line numbers. With ``base`` (the recipe file's folder), input
+    parameters are read relative to it and must stay inside it unless ``allow_outside_inputs``; without it (a
+    recipe built in Python) they are taken as given, like :func:`gamegen.generate`'s. Raises
     :class:`RecipeError` listing all problems.
     """
-    problems = _Problems(source, _SourceLines(text) if text is not None else None)
-    inputs = _Inputs(Path(os.path.realpath(base)) if base is not None else None, allow_outside_inputs)
-    _check_unknown(data, _TOP_KEYS, (), "", problems)
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        problems.add(("name",), "'name' (the bundle's name) is required and must be a non-empty string")
-    seed = data.get("seed", 0)
-    if not (_is_int(seed) and seed >= 0):
-        problems.add(("seed",), f"seed={seed!r}: the master seed must be a non-negative integer")
-        seed = 0
-    profile = data.get("profile", "generic")
+    problems = Problems(source, SourceLines(text) if text is not None else None)
+    inputs = RecipeInputs(Path(os.path.realpath(base)) if base is not None else None, allow_outside_inputs)
+    spec = _check_table(RecipeSpec, data, (), "", problems)
+    seed = spec.seed if spec else 0
+    profile = spec.profile if spec else "generic"
+    compression = spec.compression if spec else DEFAULT_COMPRESSION
+    raw_assets = data.get("asset")
+    assets: list[Any] = spec.asset if spec else raw_assets if isinstance(raw_assets, list) else []
     try:
-        get_profile(str(profile))
+        get_profile(profile)
     except GamegenError as exc:
         problems.add(("profile",), str(exc))
-    assets = data.get("asset", [])
-    if not isinstance(assets, list) or not assets:
-        problems.add(("asset",), "a recipe needs at least one [[asset]] table")
-        assets = []
     jobs: list[BuildJob] = []
-    seen_names: dict[str, str] = {}  # case-folded → as written: names that differ only by case share a folder on Windows/macOS
+    seen: dict[str, str] = {}  # case-folded name → as written: names differing only by case share a folder on Windows/macOS
     owner: dict[str, tuple[str, str]] = {}
     for index, raw in enumerate(assets):
-        asset_name = raw.get("name") if isinstance(raw, Mapping) else None
-        if isinstance(asset_name, str) and asset_name.casefold() in seen_names:
-            earlier = seen_names[asset_name.casefold()]
-            same = "" if earlier == asset_name else f" {earlier!r} (names must differ by more than case)"
-            problems.add(("asset", index, "name"), f"asset {asset_name!r}: the name is used by an earlier asset{same}")
+        name = raw.get("name") if isinstance(raw, Mapping) else None
+        if isinstance(name, str) and name.casefold() in seen:
+            earlier = seen[name.casefold()]
+            same = "" if earlier == name else f" {earlier!r} (names must differ by more than case)"
+            problems.add(("asset", index, "name"), f"asset {name!r}: the name is used by an earlier asset{same}")
             continue
-        seen_names[str(asset_name).casefold()] = str(asset_name)
-        for job in _parse_asset(index, raw, seed, problems, inputs, MAX_JOBS - len(jobs)):
+        seen[str(name).casefold()] = str(name)
+        checked = _asset_spec(index, raw, problems, MAX_JOBS - len(jobs))
+        if checked is None:
+            continue
+        for job in _asset_jobs(index, *checked, seed, problems, inputs, compression):
             folded = job.asset_id.casefold()
             if folded in owner:
                 other_id, other = owner[folded]
@@ -403,7 +318,10 @@ def parse_recipe(
             owner[folded] = (job.asset_id, job.asset)
             jobs.append(job)
     problems.raise_if_any()
-    return Recipe(name=str(name), seed=seed, profile=str(profile), jobs=tuple(jobs), source=source)
+    assert spec is not None  # no problems: the recipe's own table was valid
+    return Recipe(
+        name=spec.name, seed=seed, profile=profile, jobs=tuple(jobs), source=source, compression=spec.compression
+    )
 
 
 def load_recipe(path: str | Path, *, allow_outside_inputs: bool = False) -> Recipe:

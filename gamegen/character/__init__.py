@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from ..registry import Registry
-from . import export  # noqa: F401  (registers the sprite-sheet exporters)
 
 
 def register(registry: Registry) -> None:
     """Register this family's generators."""
-    from .diffusion import DiffusionGenerator
+    from .diffusion import CharacterDiffusion
     from .sheet import SheetGenerator
     from .sprite import SpriteGenerator
 
     registry.register(SpriteGenerator)
     registry.register(SheetGenerator)
-    registry.register(DiffusionGenerator)
+    registry.register(CharacterDiffusion)

@@ -7,14 +7,16 @@ limbs mirror-symmetrically, so a symmetric sprite stays symmetric while idle.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import numpy as np
 
 from .masks import Part
 
-__all__ = ["ANIMATIONS", "LOOPS", "Motion", "motion"]
+__all__ = ["ANIMATIONS", "Animation", "LOOPS", "Motion", "motion"]
 
-ANIMATIONS = ("idle", "walk", "attack", "hurt")
+Animation = Literal["idle", "walk", "attack", "hurt"]
+ANIMATIONS: tuple[Animation, ...] = get_args(Animation)
 LOOPS = {"idle": True, "walk": True, "attack": False, "hurt": False}
 
 _UPPER = {

@@ -57,6 +57,11 @@ class Atlas:
 class SpriteSheetAsset(ImageAsset):
     """An RGBA sprite sheet plus its atlas; exporters write the image and the atlas formats side by side."""
 
+    exporters = {
+        "generic": "gamegen.character.export:export_sprite_sheet",
+        "godot": "gamegen.character.export:export_sprite_sheet_godot",
+    }
+
     atlas: Atlas = field(kw_only=True)
 
 

@@ -8,7 +8,6 @@ outline.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -17,11 +16,11 @@ from pydantic import field_validator, model_validator
 from ..assets import Asset, ImageAsset
 from ..context import Context
 from ..generator import Generator
-from ..params import Field, Params
+from ..params import Field, ModelRef, Params
 from .palettes import ColourSpec, KeyColourSpec, PaletteSpec, parse_hex, resolve_palette
 from .pixelart import pixelate, upscale_nearest
 
-__all__ = ["DiffusionParams", "DiffusionGenerator"]
+__all__ = ["SpriteDiffusionParams", "CharacterDiffusion"]
 
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 _SUBJECT_PROMPT = {
@@ -30,8 +29,8 @@ _SUBJECT_PROMPT = {
 }
 
 
-class DiffusionParams(Params):
-    model: str = Field(
+class SpriteDiffusionParams(Params):
+    model: ModelRef = Field(
         DEFAULT_MODEL,
         min_length=1,
         description="Diffusers text-to-image model: a local folder or a hub id (org/name[@revision])",
@@ -70,7 +69,7 @@ class DiffusionParams(Params):
         return v
 
     @model_validator(mode="after")
-    def _downscale(self) -> DiffusionParams:
+    def _downscale(self) -> SpriteDiffusionParams:
         if self.size > self.resolution:
             raise ValueError(
                 f"size={self.size} must not exceed resolution={self.resolution}: the pass only scales down"
@@ -78,7 +77,7 @@ class DiffusionParams(Params):
         return self
 
 
-class DiffusionGenerator(Generator):
+class CharacterDiffusion(Generator[SpriteDiffusionParams]):
     """Pixel-art sprites and portraits from a prompt with a diffusion model you name (neural).
 
     Generates a picture with diffusers, then turns it into game pixel art: background removal by colour key,
@@ -87,17 +86,10 @@ class DiffusionGenerator(Generator):
     """
 
     name = "character.diffusion"
-    kind = "character"
     version = "1.0.0"
-    params = DiffusionParams
     quick_params = {"steps": 2, "resolution": 64, "size": 16}
 
-    def input_files(self, params: DiffusionParams) -> list[Path]:
-        """The model folder, when the model is a local folder."""
-        local = Path(params.model).expanduser()
-        return [local] if local.is_dir() else []
-
-    def generate(self, params: DiffusionParams, ctx: Context) -> list[Asset]:
+    def generate(self, params: SpriteDiffusionParams, ctx: Context) -> list[Asset]:
         from ..ml import load_diffusers_pipeline
         from ..ml.diffusion import scheduler_name, text_to_image
 
@@ -115,9 +107,13 @@ class DiffusionGenerator(Generator):
         )[0]
         palette = resolve_palette(params.palette) if params.palette is not None else None
         key = None if params.key_color == "auto" else np.array(parse_hex(params.key_color), dtype=np.uint8)
-        outline = (
-            params.outline if params.outline in ("auto", "none") else np.array(parse_hex(params.outline), np.uint8)
-        )
+        outline: Literal["auto", "none"] | np.ndarray
+        if params.outline == "auto":
+            outline = "auto"
+        elif params.outline == "none":
+            outline = "none"
+        else:
+            outline = np.array(parse_hex(params.outline), np.uint8)
         art = pixelate(
             picture,
             params.size,

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from .._version import __version__
-from ..export import ExportContext, ExportedFile, register_exporter
+from ..export import ExportContext, ExportedFile
 from ..export.generic import export_image
 from .atlas import Atlas, FrameRect, SpriteSheetAsset
 
@@ -108,7 +108,6 @@ def _json(obj: dict[str, Any]) -> bytes:
     return (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode()
 
 
-@register_exporter(SpriteSheetAsset)
 def export_sprite_sheet(asset: SpriteSheetAsset, ctx: ExportContext) -> list[ExportedFile]:
     """The sheet PNG (with provenance), its TexturePacker JSON-hash and its Aseprite JSON."""
     png = export_image(asset, ctx)[0]
@@ -129,7 +128,6 @@ def export_sprite_sheet(asset: SpriteSheetAsset, ctx: ExportContext) -> list[Exp
     ]
 
 
-@register_exporter(SpriteSheetAsset, profiles=("godot",))
 def export_sprite_sheet_godot(asset: SpriteSheetAsset, ctx: ExportContext) -> list[ExportedFile]:
     """Everything the generic profile writes, plus a Godot 4 SpriteFrames ``.tres`` using the sheet PNG."""
     files = export_sprite_sheet(asset, ctx)

@@ -196,7 +196,12 @@ def draw_figure(view: View, size: int, look: Look, density: float, rng: np.rando
         colours, part_px, under = _mirror_left(colours), _mirror_left(part_px, MIRROR_PART), _mirror_left(under)
     pad = ((size - oh, 0), ((size - ow) // 2, size - ow - (size - ow) // 2))
     layers = _FRONT_LAYERS if view.mirrored else _SIDE_LAYERS
-    return Figure(*(np.pad(a, pad, constant_values=-1) for a in (colours, part_px, under)), layers)
+    return Figure(
+        np.pad(colours, pad, constant_values=-1),
+        np.pad(part_px, pad, constant_values=-1),
+        np.pad(under, pad, constant_values=-1),
+        layers,
+    )
 
 
 def render_frames(figure: Figure, offsets: np.ndarray, squash: np.ndarray, flash: np.ndarray, look: Look) -> np.ndarray:

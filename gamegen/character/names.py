@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal, get_args
 
 import numpy as np
 
-__all__ = ["CULTURES", "NameModel", "load_culture", "parse_name_list"]
+__all__ = ["CULTURES", "Culture", "NameModel", "load_culture", "parse_name_list"]
 
-CULTURES = ("dwarven", "elven", "imperial", "northern", "orcish")
+Culture = Literal["dwarven", "elven", "imperial", "northern", "orcish"]
+"""The name of a shipped name model."""
+CULTURES: tuple[Culture, ...] = get_args(Culture)
 MODEL_FORMAT = "gamegen.names/1"
 _START, _END = "^", "$"
 
@@ -58,7 +61,8 @@ class NameModel:
         """A new name (not one of the training names when the chain allows), capitalised."""
         fallback = None
         for _ in range(attempts):
-            context, letters = _START * self.order, []
+            context = _START * self.order
+            letters: list[str] = []
             while len(letters) <= self.max_length + 2:
                 options, cumulative = self.transitions[context]
                 letter = options[int(np.searchsorted(cumulative, rng.random(), side="right"))]

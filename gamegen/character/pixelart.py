@@ -68,7 +68,7 @@ def kmeans_palette(
             break
         centres.append(int(rng.choice(len(lab), p=dist / dist.sum())))
         dist = np.minimum(dist, ((lab - lab[centres[-1]]) ** 2).sum(1))
-    means = pixels[centres]
+    means: np.ndarray = pixels[centres]  # float32 seeds; the k-means updates below are float64
     for _ in range(iterations):
         label = nearest_index(lab, to_oklab(means))
         counts = np.bincount(label, minlength=len(means))
@@ -120,7 +120,7 @@ def _bayer(
     n = grid[0] * grid[1]
     fg, flat = foreground.ravel(), cells.ravel()[foreground.ravel()]
     count = np.maximum(np.bincount(flat, minlength=n), 1)
-    mean = np.stack([np.bincount(flat, weights=lab[..., c].ravel()[fg], minlength=n) for c in range(3)], 1)
+    mean: np.ndarray = np.stack([np.bincount(flat, weights=lab[..., c].ravel()[fg], minlength=n) for c in range(3)], 1)
     mean = (mean / count[:, None]).reshape(*grid, 3)
     step = np.ptp(palette_lab[:, 0]) / max(len(palette_lab) - 1, 1)
     mean[..., 0] += step * np.tile(_BAYER4, (grid[0] // 4 + 1, grid[1] // 4 + 1))[: grid[0], : grid[1]]

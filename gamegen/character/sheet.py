@@ -15,18 +15,18 @@ import re
 import string
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ..assets import Asset, DataAsset
+from ..content_filter import FilterParams, FilterReport, first_clean
 from ..context import Context
 from ..errors import GenerationError, ParamError
 from ..generator import Generator
-from ..narrative.filter import FilterParams, FilterReport, first_clean
-from ..params import Field
-from .names import CULTURES, NameModel, load_culture, parse_name_list
+from ..params import Field, InputFile, ModelRef
+from .names import Culture, NameModel, load_culture, parse_name_list
 
 __all__ = [
     "RULES_FORMAT",
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 RULES_FORMAT = "gamegen.character.rules/1"
-SHEET_FORMAT = "gamegen.character.sheet/1"
+SHEET_FORMAT: Final = "gamegen.character.sheet/1"
 _BUILTIN_WORDS = ("name", "role", "level", "trait", "culture")
 _MAX_FORMAT_NUMBER = 64  # the widest width or precision a backstory template's format spec may ask for
 _MAX_NAME_LENGTH = 100  # the longest name a user's name list may hold (a name model's walk is bounded by it)
@@ -144,12 +144,13 @@ def _check_template(template: str, words: set[str]) -> None:
     type (``level`` is a number, every other placeholder text), so a rule set that loads always fills.
     """
     try:
-        fields = [f for f in string.Formatter().parse(template) if f[1] is not None]
+        # spec is "" (never None) wherever there is a field name
+        fields = [(n, s or "", c) for _, n, s, c in string.Formatter().parse(template) if n is not None]
     except ValueError as exc:
         raise ValueError(
             f"backstory template {template!r} is not valid ({exc}; write literal braces as {{{{ and }}}})"
         ) from None
-    for _, name, spec, conversion in fields:
+    for name, spec, conversion in fields:
         field = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         field = field if len(field) <= 60 else field[:58] + "…}"
         if re.search(r"[.\[]", name):
@@ -198,17 +199,17 @@ class CharacterSheet(BaseModel):
 
 
 class SheetParams(FilterParams):
-    culture: Literal[CULTURES] = Field("northern", description="Which shipped name model names the character")
-    name_file: str | None = Field(
+    culture: Culture = Field("northern", description="Which shipped name model names the character")
+    name_file: InputFile | None = Field(
         None, description="A text file of names, one per line, to train the name model on instead"
     )
     role: str = Field("auto", description="The class from the rule set (auto: chosen by the seed)")
     level: int = Field(1, ge=1, le=100, description="Character level; stats, derived values and gold scale with it")
-    rules: str | None = Field(
+    rules: InputFile | None = Field(
         None, description="A JSON rule set replacing the built-in one (see data/rules/default.json)"
     )
     traits: int = Field(3, ge=0, le=8, description="How many personality traits to pick")
-    backstory_model: str | None = Field(
+    backstory_model: ModelRef | None = Field(
         None,
         description="A causal language model (folder or hub id, org/name[@revision]) to write the backstory; procedural when unset",
     )
@@ -252,7 +253,7 @@ def _name_model(params: SheetParams, ctx: Context) -> NameModel:
 def _model_backstory(model: str, sheet: dict[str, Any], ctx: Context) -> str:
     """A backstory written by the narrative family's LLM backend (imported only on this path)."""
     try:
-        from ..narrative.llm import generate_text
+        from ..ml.sampling import generate_text
     except ImportError as exc:
         raise GenerationError(f"backstory_model needs gamegen's narrative LLM backend: {exc}") from exc
     prompt = (
@@ -362,7 +363,7 @@ def sheet_asset(params: SheetParams, ctx: Context) -> DataAsset:
     return DataAsset("character", sheet, meta=meta)
 
 
-class SheetGenerator(Generator):
+class SheetGenerator(Generator[SheetParams]):
     """Character sheets: a culture's name, a class, level-scaled stats, traits, inventory and a backstory (JSON).
 
     Names come from per-culture Markov name models (or one trained on your own list); stats follow a JSON rule
@@ -370,9 +371,7 @@ class SheetGenerator(Generator):
     """
 
     name = "character.sheet"
-    kind = "character"
     version = "1.0.0"
-    params = SheetParams
     quick_params = {"level": 5}
 
     @classmethod

@@ -16,7 +16,7 @@ from ..assets import Asset, BytesAsset, ImageAsset
 from ..context import Context
 from ..generator import Generator
 from ..params import Field, Params
-from .animation import ANIMATIONS, LOOPS, motion
+from .animation import ANIMATIONS, LOOPS, Animation, motion
 from .atlas import SpriteSheetAsset, pack_rows
 from .figure import choose_look, draw_figure, render_frames
 from .masks import TEMPLATES, parse_user_mask, user_template
@@ -26,8 +26,6 @@ from .preview import animation_gif
 from .sheet import SheetParams, sheet_asset
 
 __all__ = ["SpriteParams", "SpriteGenerator"]
-
-Animation = Literal["idle", "walk", "attack", "hurt"]
 
 
 class SpriteParams(Params):
@@ -97,7 +95,7 @@ def _to_rgba(indices: np.ndarray, palette: np.ndarray) -> np.ndarray:
     return table[indices]  # index -1 picks the transparent last row
 
 
-class SpriteGenerator(Generator):
+class SpriteGenerator(Generator[SpriteParams]):
     """Seeded pixel-art characters with idle/walk/attack/hurt sprite sheets (TexturePacker, Aseprite, Godot).
 
     A template (humanoid, quadruped, flyer, slime, robot) or your own mask is filled by chance, mirrored,
@@ -107,9 +105,7 @@ class SpriteGenerator(Generator):
     """
 
     name = "character.sprite"
-    kind = "character"
     version = "1.0.0"
-    params = SpriteParams
     quick_params = {"size": 16, "walk_frames": 4}
 
     def generate(self, params: SpriteParams, ctx: Context) -> list[Asset]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -16,11 +17,13 @@ __all__ = ["main"]
 class _Group(click.Group):
     """Every failure is one ``error:`` line: usage and parameter errors exit 2, any other failure 1."""
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(  # type: ignore[override]  # one signature instead of click's two overloads
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, standalone_mode: bool = True, **extra: Any
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, standalone_mode=False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.ClickException as exc:  # click's own usage errors: one line too, not a usage dump
             hint = f" (see '{exc.ctx.command_path} --help')" if isinstance(exc, click.UsageError) and exc.ctx else ""
             click.echo(f"error: {' '.join(exc.format_message().split())}{hint}", err=True)

@@ -54,6 +54,12 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
     is_flag=True,
     help="Let parameters name files outside the recipe's folder (refused by default: a recipe is untrusted input).",
 )
+@click.option(
+    "--compression",
+    type=click.Choice(["fast", "small"]),
+    help="PNG compression: fast to write or small files (zlib level 6, for shipping).  [default: the recipe's "
+    "compression key, else fast]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON build report.")
 def build_cmd(
     recipe: Path,
@@ -66,6 +72,7 @@ def build_cmd(
     cache: Path | None,
     lock_timeout: float,
     allow_outside_inputs: bool,
+    compression: str | None,
     as_json: bool,
 ) -> None:
     """Build the bundle RECIPE (default ./gamegen.toml) describes into OUT, reusing cached assets.
@@ -76,7 +83,7 @@ def build_cmd(
       gamegen build -o bundle --jobs 2 --only hero,terrain
       gamegen build -o bundle --executor tcp://scheduler:8786 --json
     """
-    from ..build import BuildError, RecipeError, build
+    from ..builds import BuildError, RecipeError, build
     from ..errors import GamegenError
 
     names = [n for value in only for n in value.split(",") if n] or None
@@ -94,6 +101,7 @@ def build_cmd(
             cache=cache,
             lock_timeout=lock_timeout,
             allow_outside_inputs=allow_outside_inputs,
+            compression=compression,
         )
     except RecipeError as exc:
         if as_json:

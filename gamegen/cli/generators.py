@@ -103,9 +103,23 @@ def info_cmd(name: str, as_json: bool) -> None:
     show_default=True,
     help="Generate N seeds (seed … seed+N-1, N ≤ 1000) as sub-bundles with a contact sheet.",
 )
+@click.option(
+    "--compression",
+    type=click.Choice(["fast", "small"]),
+    default="fast",
+    show_default=True,
+    help="PNG compression: fast to write (for iterating) or small files (zlib level 6, for shipping).",
+)
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def generate_cmd(
-    name: str, out: str, seed: int, sets: tuple[str, ...], profile: str, variations: int, quiet: bool
+    name: str,
+    out: str,
+    seed: int,
+    sets: tuple[str, ...],
+    profile: str,
+    variations: int,
+    compression: str,
+    quiet: bool,
 ) -> None:
     """Run generator NAME and write an engine-ready bundle to OUT.
 
@@ -118,10 +132,21 @@ def generate_cmd(
     params = parse_sets(sets)
     progress = progress_printer(name, quiet)
     if variations == 1:
-        assets = generate(name, seed=seed, out=out, profile=profile, progress=progress, params=params)
+        assets = generate(
+            name, seed=seed, out=out, profile=profile, progress=progress, params=params, compression=compression
+        )
         click.echo(f"wrote {len(assets)} asset(s) to {out}")
     else:
-        generate_variations(name, variations, seed=seed, out=out, profile=profile, progress=progress, params=params)
+        generate_variations(
+            name,
+            variations,
+            seed=seed,
+            out=out,
+            profile=profile,
+            progress=progress,
+            params=params,
+            compression=compression,
+        )
         click.echo(f"wrote {variations} variations (seeds {seed}–{seed + variations - 1}) to {out}")
         for sheet in ("contact_sheet.png", "contact_sheet.md"):
             if (Path(out) / sheet).is_file():

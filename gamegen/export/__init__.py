@@ -1,6 +1,5 @@
 """Exporters: turning assets into the files an engine imports, per export profile."""
 
-from . import generic  # noqa: F401  (registers the built-in profiles and the generic exporters)
 from .profile import (
     ExportContext,
     ExportedFile,
@@ -8,8 +7,7 @@ from .profile import (
     export_asset,
     get_profile,
     list_profiles,
-    register_exporter,
-    register_profile,
+    profile_chain,
 )
 
 __all__ = [
@@ -19,6 +17,5 @@ __all__ = [
     "export_asset",
     "get_profile",
     "list_profiles",
-    "register_exporter",
-    "register_profile",
+    "profile_chain",
 ]

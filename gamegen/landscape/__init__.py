@@ -6,10 +6,9 @@ from ..registry import Registry
 
 
 def register(registry: Registry) -> None:
-    """Register this family's generators and its heightmap exporters (numba loads only when terrain is made)."""
-    from . import export  # noqa: F401  (registers the engine heightmap exporters)
+    """Register this family's generators (numba loads only when terrain is made)."""
     from .heightmap import Heightmap
-    from .world import World
+    from .world import LandscapeWorld
 
     registry.register(Heightmap)
-    registry.register(World)
+    registry.register(LandscapeWorld)

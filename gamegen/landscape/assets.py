@@ -18,6 +18,13 @@ class HeightmapAsset(Asset):
     Exporters turn it into each engine's terrain format (PNG16, ``.raw``, ``.r16``) and record the scale.
     """
 
+    exporters = {
+        "generic": "gamegen.landscape.export:export_heightmap",
+        "unity": "gamegen.landscape.export:export_unity",
+        "unreal": "gamegen.landscape.export:export_unreal",
+        "godot": "gamegen.landscape.export:export_godot",
+    }
+
     heights: np.ndarray
     metres_per_pixel: float
     height_range_m: float

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ParamError
+from ..export import ExportProfile, profile_chain
 
 __all__ = ["VALID_SIZES", "check_size", "unreal_import_settings"]
 
@@ -24,11 +25,13 @@ _UNREAL_LAYOUT = {
 }  # fmt: skip
 
 
-def check_size(profile: str, size: int, param: str = "size") -> None:
-    """Raise ParamError naming the valid sizes when ``size`` is not an accepted heightmap size for ``profile``."""
-    valid = VALID_SIZES.get(profile)
+def check_size(profile: ExportProfile, size: int, param: str = "size") -> None:
+    """Raise ParamError naming the valid sizes when ``size`` is not an accepted heightmap size for ``profile``
+    (or the nearest profile it inherits from that has rules: a ``unity`` child follows Unity's)."""
+    engine = next((p.name for p in profile_chain(profile) if p.name in VALID_SIZES), None)
+    valid = VALID_SIZES[engine] if engine is not None else None
     if valid is not None and size not in valid:
-        raise ParamError(f"{param}={size}: not a valid {profile} terrain size (allowed: {', '.join(map(str, valid))})")
+        raise ParamError(f"{param}={size}: not a valid {engine} terrain size (allowed: {', '.join(map(str, valid))})")
 
 
 def unreal_import_settings(size: int, metres_per_pixel: float, height_range_m: float) -> dict[str, Any]:

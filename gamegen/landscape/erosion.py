@@ -22,7 +22,7 @@ _PRIME_X, _PRIME_Y, _PRIME_P = _U64(0x9E3779B97F4A7C15), _U64(0xC2B2AE3D27D4EB4F
 _ORIGIN = 1 << 40  # keeps negative global coordinates positive before they are hashed
 _CELL_BITS = 5  # droplets are ordered by 32×32 cells
 PARALLEL_DROPLETS = 100_000
-"""Passes with at least this many droplets run cells in parallel; smaller ones do not repay the thread start-up."""
+"""Passes expecting at least this many droplets run cells in parallel; smaller ones do not repay the thread start-up."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +117,8 @@ def spawn_droplets(key: int, x0: int, y0: int, w: int, h: int, pass_index: int, 
     Each global pixel spawns with probability ``rain``; spawn point, order within a cell and the pass's phase
     order are hashes of the seed key and global positions, so every window that contains a cell rains it alike.
     """
-    period = -(-2 * reach // (1 << _CELL_BITS)) + 1
-    phase_hash = [int(_mix(np.uint64(key ^ (pass_index * 0x9E3779B1 + ph)))) for ph in range(period * period)]
-    phase_rank = np.argsort(np.argsort(np.array(phase_hash, np.uint64), kind="stable"), kind="stable")
+    period, phases = _pass_order(key, pass_index, reach)
+    phase_rank = np.argsort(phases, kind="stable")
     threshold = np.uint64(min(int(rain * 2**64), 2**64 - 1))
     px, py, sort_key = _spawn(np.uint64(key), x0, y0, w, h, pass_index, threshold, period, phase_rank)
     order = np.argsort(sort_key, kind="stable")
@@ -204,20 +203,84 @@ def _droplet(h, x, y, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
         x, y = nx, ny
 
 
-@nb.njit(cache=True, parallel=True)
-def _rain_parallel(h, px, py, cell_starts, phase_starts, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
-    """Run a pass phase by phase; the cells of a phase touch disjoint pixels, so they run in parallel."""
-    for ph in range(phase_starts.size - 1):
-        for c in nb.prange(phase_starts[ph], phase_starts[ph + 1]):
-            for n in range(cell_starts[c], cell_starts[c + 1]):
-                _droplet(h, px[n], py[n], s, sea, bdx, bdy, bw, flow)
+@nb.njit(cache=True)
+def _rain_cell(h, key, x0, y0, pass_index, threshold, gcx, gcy, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Spawn and run the droplets of global cell ``(gcx, gcy)`` (offset by ``_ORIGIN``) inside the window.
+
+    The droplets are those :func:`spawn_droplets` makes for the cell, in the same order: by their 24-bit order hash,
+    ties in row-major pixel order (a stable sort of the cell's pixels in window order). Nothing window-sized is
+    allocated: a pass needs no memory beyond one cell's droplets.
+    """
+    rows, cols = h.shape
+    size = 1 << _CELL_BITS
+    gx0 = max((gcx << _CELL_BITS) - _ORIGIN, x0)
+    gx1 = min(((gcx + 1) << _CELL_BITS) - _ORIGIN, x0 + cols)
+    gy0 = max((gcy << _CELL_BITS) - _ORIGIN, y0)
+    gy1 = min(((gcy + 1) << _CELL_BITS) - _ORIGIN, y0 + rows)
+    px = np.empty(size * size, np.float64)
+    py = np.empty(size * size, np.float64)
+    order = np.empty(size * size, np.uint64)
+    n = 0
+    for gy in range(gy0, gy1):
+        for gx in range(gx0, gx1):
+            z = _pixel_hash(key, gx, gy, pass_index)
+            if z < threshold:
+                jitter = _mix(z)
+                px[n] = (gx - x0) + (jitter & _U64(0xFFFF)) / 65536.0
+                py[n] = (gy - y0) + ((jitter >> _U64(16)) & _U64(0xFFFF)) / 65536.0
+                order[n] = _mix(jitter) >> _U64(40)
+                n += 1
+    if n == 0:
+        return
+    for k in np.argsort(order[:n], kind="mergesort"):  # stable, as the window-wide sort
+        _droplet(h, px[k], py[k], s, sea, bdx, bdy, bw, flow)
 
 
 @nb.njit(cache=True)
-def _rain_serial(h, px, py, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
-    """Run a pass droplet by droplet: the same result as :func:`_rain_parallel`, without thread start-up costs."""
-    for n in range(px.size):
-        _droplet(h, px[n], py[n], s, sea, bdx, bdy, bw, flow)
+def _phase_cells(x0, y0, cols, rows, period, phase):  # noqa: ANN001
+    """Global indices (x, y; offset by ``_ORIGIN``) of the window's cells in ``phase``, in row-major order."""
+    first_cx, first_cy = (x0 + _ORIGIN) >> _CELL_BITS, (y0 + _ORIGIN) >> _CELL_BITS
+    last_cx, last_cy = (x0 + cols - 1 + _ORIGIN) >> _CELL_BITS, (y0 + rows - 1 + _ORIGIN) >> _CELL_BITS
+    px, py = phase % period, phase // period
+    start_x = first_cx + (px - first_cx % period) % period
+    start_y = first_cy + (py - first_cy % period) % period
+    nx = max(0, (last_cx - start_x) // period + 1)
+    ny = max(0, (last_cy - start_y) // period + 1)
+    cells = np.empty((nx * ny, 2), np.int64)
+    for j in range(ny):
+        for i in range(nx):
+            cells[j * nx + i, 0] = start_x + i * period
+            cells[j * nx + i, 1] = start_y + j * period
+    return cells
+
+
+@nb.njit(cache=True, parallel=True)
+def _rain_parallel(h, key, x0, y0, pass_index, threshold, period, phases, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Run a pass phase by phase (``phases``: in run order); the cells of a phase touch disjoint pixels, so they
+    run in parallel, each spawning its own droplets."""
+    rows, cols = h.shape
+    for phase in phases:
+        cells = _phase_cells(x0, y0, cols, rows, period, phase)
+        for c in nb.prange(cells.shape[0]):
+            _rain_cell(h, key, x0, y0, pass_index, threshold, cells[c, 0], cells[c, 1], s, sea, bdx, bdy, bw, flow)
+
+
+@nb.njit(cache=True)
+def _rain_serial(h, key, x0, y0, pass_index, threshold, period, phases, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
+    """Run a pass cell by cell: the same result as :func:`_rain_parallel`, without thread start-up costs."""
+    rows, cols = h.shape
+    for phase in phases:
+        cells = _phase_cells(x0, y0, cols, rows, period, phase)
+        for c in range(cells.shape[0]):
+            _rain_cell(h, key, x0, y0, pass_index, threshold, cells[c, 0], cells[c, 1], s, sea, bdx, bdy, bw, flow)
+
+
+def _pass_order(key: int, pass_index: int, reach: int) -> tuple[int, np.ndarray]:
+    """The phase period (cells) of a pass and its phases in run order (as :func:`spawn_droplets` ranks them)."""
+    period = -(-2 * reach // (1 << _CELL_BITS)) + 1
+    phase_hash = [int(_mix(np.uint64(key ^ (pass_index * 0x9E3779B1 + ph)))) for ph in range(period * period)]
+    rank = np.argsort(np.argsort(np.array(phase_hash, np.uint64), kind="stable"), kind="stable")
+    return period, np.argsort(rank, kind="stable").astype(np.int64)
 
 
 def hydraulic_erosion(
@@ -246,50 +309,81 @@ def hydraulic_erosion(
         np.float64,
     )
     bdx, bdy, bw = _brush(s.radius)
-    for p in range(s.passes):
-        d = spawn_droplets(key, x0, y0, cols, rows, p, s.rain, s.reach)
-        if d.x.size >= PARALLEL_DROPLETS:
-            _rain_parallel(h, d.x, d.y, d.cell_starts, d.phase_starts, physics, sea_level / unit, bdx, bdy, bw, flow)
-        else:
-            _rain_serial(h, d.x, d.y, physics, sea_level / unit, bdx, bdy, bw, flow)
+    threshold = np.uint64(min(int(s.rain * 2**64), 2**64 - 1))
+    rain = _rain_parallel if rows * cols * s.rain >= PARALLEL_DROPLETS else _rain_serial
+    for p in range(s.passes):  # the droplets of spawn_droplets(key, x0, y0, cols, rows, p, ...), in its order
+        period, phases = _pass_order(key, p, s.reach)
+        rain(h, np.uint64(key), x0, y0, p, threshold, period, phases, physics, sea_level / unit, bdx, bdy, bw, flow)
     h *= np.float32(unit)
     return h, flow
 
 
-@nb.njit(cache=True, parallel=True)
-def _talus_out(h, limit, rate, amount, total):  # noqa: ANN001
-    """Per cell: material that slides off (``amount``) and the summed excess over its lower neighbours."""
-    rows, cols = h.shape
-    for r in nb.prange(rows):
-        for c in range(cols):
-            t, m = 0.0, 0.0
-            for dy in range(-1, 2):
-                for dx in range(-1, 2):
-                    rr, cc = r + dy, c + dx
-                    if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols:
-                        d = h[r, c] - h[rr, cc] - limit * (1.4142135623730951 if dx and dy else 1.0)
-                        if d > 0:
-                            t += d
-                            m = max(m, d)
-            total[r, c] = t
-            amount[r, c] = rate * m * 0.5
+@nb.njit(cache=True, inline="always")
+def _talus_out(src, lo, r, c, rows, cols, limit, rate):  # noqa: ANN001
+    """Cell ``(r, c)``: material that slides off and the summed excess over its lower neighbours.
+
+    ``src`` holds the heights of rows ``lo, lo + 1, …`` as they were before this step.
+    """
+    t, m = 0.0, 0.0
+    for dy in range(-1, 2):
+        for dx in range(-1, 2):
+            rr, cc = r + dy, c + dx
+            if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols:
+                d = src[r - lo, c] - src[rr - lo, cc] - limit * (1.4142135623730951 if dx and dy else 1.0)
+                if d > 0:
+                    t += d
+                    m = max(m, d)
+    return rate * m * 0.5, t
 
 
 @nb.njit(cache=True, parallel=True)
-def _talus_in(h, limit, amount, total, out):  # noqa: ANN001
-    """Gather step: each cell loses its own slide and receives its share of every higher neighbour's."""
+def _talus_step(h, limit, rate, band):  # noqa: ANN001
+    """One thermal step in place, in parallel bands of ``band`` rows (at least 2).
+
+    Each cell first loses what slides off it (a share of its steepest excess over the talus) and then receives its
+    share of every higher neighbour's slide, all from the heights before the step. A band copies the rows it reads
+    (its own and two on each side; the neighbours' rows are saved before any band writes), so only a few rows per
+    band are held besides the map: no full-size work arrays.
+    """
     rows, cols = h.shape
-    for r in nb.prange(rows):
-        for c in range(cols):
-            v = h[r, c] - amount[r, c]
-            for dy in range(-1, 2):
-                for dx in range(-1, 2):
-                    rr, cc = r + dy, c + dx
-                    if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols and total[rr, cc] > 0:
-                        d = h[rr, cc] - h[r, c] - limit * (1.4142135623730951 if dx and dy else 1.0)
-                        if d > 0:
-                            v += amount[rr, cc] * d / total[rr, cc]
-            out[r, c] = v
+    n_bands = (rows + band - 1) // band
+    edges = np.empty((n_bands, 4, cols), np.float32)  # rows r0 - 2 … r0 + 1 of each band, before the step
+    for k in range(n_bands):
+        for e in range(4):
+            q = k * band - 2 + e
+            if 0 <= q < rows:
+                edges[k, e] = h[q]
+    for k in nb.prange(n_bands):
+        r0, r1 = k * band, min(rows, (k + 1) * band)
+        lo = r0 - 2
+        src = np.empty((r1 - r0 + 4, cols), np.float32)
+        for q in range(max(lo, 0), min(r1 + 2, rows)):
+            if q < r0:
+                src[q - lo] = edges[k, q - lo]
+            elif q < r1:
+                src[q - lo] = h[q]
+            else:
+                src[q - lo] = edges[k + 1, q - r1 + 2]
+        amount = np.zeros((r1 - r0 + 2, cols), np.float32)  # rows r0 - 1 … r1
+        total = np.zeros((r1 - r0 + 2, cols), np.float32)
+        for q in range(max(r0 - 1, 0), min(r1 + 1, rows)):
+            for c in range(cols):
+                amount[q - r0 + 1, c], total[q - r0 + 1, c] = _talus_out(src, lo, q, c, rows, cols, limit, rate)
+        for r in range(r0, r1):
+            for c in range(cols):
+                v = src[r - lo, c] - amount[r - r0 + 1, c]
+                for dy in range(-1, 2):
+                    for dx in range(-1, 2):
+                        rr, cc = r + dy, c + dx
+                        if (dx or dy) and 0 <= rr < rows and 0 <= cc < cols and total[rr - r0 + 1, cc] > 0:
+                            d = src[rr - lo, cc] - src[r - lo, c] - limit * (1.4142135623730951 if dx and dy else 1.0)
+                            if d > 0:
+                                v += amount[rr - r0 + 1, cc] * d / total[rr - r0 + 1, cc]
+                h[r, c] = v
+
+
+TALUS_BAND = 64
+"""Rows per parallel band of a thermal step."""
 
 
 def thermal_erosion(
@@ -297,15 +391,12 @@ def thermal_erosion(
 ) -> np.ndarray:
     """Let material slide down slopes steeper than the talus angle; each iteration only looks at 3×3 neighbours.
 
-    A float32 ``height`` is used as a work buffer (its contents are lost); the result is returned.
+    A float32 ``height`` is eroded in place and returned (other dtypes are converted first).
     """
     h = height.astype(np.float32, copy=False)
     if iterations <= 0:
         return h
     limit = np.float32(np.tan(np.radians(talus_deg)) * metres_per_pixel)
-    amount, total, out = (np.empty_like(h) for _ in range(3))
     for _ in range(iterations):
-        _talus_out(h, limit, np.float32(rate), amount, total)
-        _talus_in(h, limit, amount, total, out)
-        h, out = out, h
+        _talus_step(h, limit, np.float32(rate), TALUS_BAND)
     return h

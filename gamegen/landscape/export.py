@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..export import ExportContext, ExportedFile, register_exporter
+from ..export import ExportContext, ExportedFile
 from ..export.generic import dump_json
 from ..export.png import encode_png
 from ..provenance import xmp_packet
@@ -34,9 +34,8 @@ def _facts(asset: HeightmapAsset) -> dict[str, Any]:
 
 
 def _png16(asset: HeightmapAsset, ctx: ExportContext, meta: dict[str, Any]) -> ExportedFile:
-    return ExportedFile(
-        asset.name + ".png", encode_png(asset.heights, xmp=xmp_packet(ctx.provenance)), "image/png", meta
-    )
+    data = encode_png(asset.heights, xmp=xmp_packet(ctx.provenance), compression=ctx.compression)
+    return ExportedFile(asset.name + ".png", data, "image/png", meta)
 
 
 def _raw(asset: HeightmapAsset, suffix: str, meta: dict[str, Any], bottom_up: bool = False) -> ExportedFile:
@@ -48,17 +47,15 @@ def _sidecar(asset: HeightmapAsset, meta: dict[str, Any]) -> ExportedFile:
     return ExportedFile(asset.name + ".json", dump_json(meta), "application/json", {})
 
 
-@register_exporter(HeightmapAsset)
 def export_heightmap(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile]:
     """16-bit grayscale PNG (row 0 = north) plus a JSON sidecar with the scale."""
     meta = _facts(asset)
     return [_png16(asset, ctx, meta), _sidecar(asset, meta)]
 
 
-@register_exporter(HeightmapAsset, profiles=("unity",))
 def export_unity(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile]:
     """Unity: headerless 16-bit little-endian ``.raw`` (first row = terrain z = 0, the south edge) and PNG16."""
-    check_size("unity", asset.size)
+    check_size(ctx.profile, asset.size)
     meta = {
         **_facts(asset),
         "unity": {
@@ -72,10 +69,9 @@ def export_unity(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile
     return [_raw(asset, ".raw", meta, bottom_up=True), _png16(asset, ctx, meta), _sidecar(asset, meta)]
 
 
-@register_exporter(HeightmapAsset, profiles=("unreal",))
 def export_unreal(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile]:
     """Unreal: 16-bit grayscale PNG with the Z scale, actor location and section/component layout to import it."""
-    check_size("unreal", asset.size)
+    check_size(ctx.profile, asset.size)
     meta = {**_facts(asset), "unreal": unreal_import_settings(asset.size, asset.metres_per_pixel, asset.height_range_m)}
     return [_png16(asset, ctx, meta), _sidecar(asset, meta)]
 
@@ -91,10 +87,9 @@ def _exr(asset: HeightmapAsset, meta: dict[str, Any]) -> ExportedFile:
     return ExportedFile(asset.name + ".exr", buf.getvalue(), "image/x-exr", meta)
 
 
-@register_exporter(HeightmapAsset, profiles=("godot",))
 def export_godot(asset: HeightmapAsset, ctx: ExportContext) -> list[ExportedFile]:
     """Godot (Terrain3D, HTerrain): ``.r16`` (16-bit little-endian, row 0 = north) and a float EXR in metres."""
-    check_size("godot", asset.size)
+    check_size(ctx.profile, asset.size)
     meta = {
         **_facts(asset),
         "godot": {

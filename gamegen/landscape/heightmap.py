@@ -11,7 +11,7 @@ from .params import HeightmapParams
 __all__ = ["Heightmap"]
 
 
-class Heightmap(Generator):
+class Heightmap(Generator[HeightmapParams]):
     """Eroded terrain heightmap (16-bit) with normal, slope, flow, wear, deposition and biome splat maps and a mesh.
 
     Layered Perlin noise (fBm, ridged or billow, domain-warped) is carved by water droplets that erode valleys and
@@ -20,10 +20,12 @@ class Heightmap(Generator):
     """
 
     name = "landscape.heightmap"
-    kind = "landscape"
     version = "1.2.0"  # 1.2: terrain.glb texture clamps to the edge, one texel per sample
-    params = HeightmapParams
     quick_params = {"size": 65, "octaves": 5, "erosion_iterations": 1, "thermal_iterations": 2, "mesh_resolution": 32}
+
+    def estimated_seconds(self, params: HeightmapParams) -> float:
+        """About 9 µs per pixel on one core (noise, erosion, masks, mesh) at the default settings."""
+        return 0.2 + 9e-6 * params.size**2
 
     def generate(self, params: HeightmapParams, ctx: Context) -> list[Asset]:
         """Erode the map with a halo around it (so its edges erode like its middle), then derive every layer."""

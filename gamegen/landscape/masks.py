@@ -118,7 +118,8 @@ def hillshade(gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
 def preview_colours(albedo: np.ndarray, shade: np.ndarray, height01: np.ndarray, sea_level: float) -> np.ndarray:
     """The preview's RGB: shaded ground, and water below sea level that darkens with depth (uint8)."""
     depth = np.clip((np.float32(sea_level) - height01) / np.float32(0.1), 0, 1)[..., None]
-    water = np.float32(SHALLOW_WATER) + (np.float32(DEEP_WATER) - np.float32(SHALLOW_WATER)) * depth
+    shallow, deep = np.array(SHALLOW_WATER, np.float32), np.array(DEEP_WATER, np.float32)
+    water = shallow + (deep - shallow) * depth
     ground = albedo * shade
     wet = (height01 < sea_level)[..., None]
     return np.round(np.where(wet, water * (np.float32(0.85) + np.float32(0.15) * shade), ground)).astype(np.uint8)

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..context import Context
 from .erosion import DropletSettings, hydraulic_erosion, thermal_erosion
-from .noise import fractal_grid, fractal_points
+from .noise import fractal_grid, warped_fractal_grid
 from .params import TerrainParams
 
 __all__ = ["Terrain", "TerrainFields", "BLEND", "MARGIN"]
@@ -35,12 +35,40 @@ _WARP_GAIN = 1.0 / 0.45  # makes warp_strength the typical displacement in featu
 
 @dataclass
 class TerrainFields:
-    """A window's eroded height (metres), the soil erosion removed and laid down (metres), and the water flux."""
+    """A window's eroded height (metres), the soil erosion removed and laid down (metres), and the water flux.
+
+    Removal and laying down are stored either as ``change``, the eroded minus the un-eroded height (a window eroded
+    in one piece: a pixel only loses or gains, so one signed array holds both), or as separate ``wear`` and
+    ``deposit`` arrays (blends of blocks, where a pixel can have both). :meth:`erosion` reads either.
+    """
 
     height: np.ndarray
-    wear: np.ndarray
-    deposit: np.ndarray
     flow: np.ndarray
+    change: np.ndarray | None = None
+    wear: np.ndarray | None = None
+    deposit: np.ndarray | None = None
+
+    def erosion(self, index: tuple[slice, slice]) -> tuple[np.ndarray, np.ndarray]:
+        """Metres removed and laid down at ``index`` (non-negative float32 arrays)."""
+        if self.change is not None:
+            change = self.change[index]
+            return np.maximum(-change, 0), np.maximum(change, 0)
+        if self.wear is None or self.deposit is None:
+            raise ValueError("these fields hold no erosion (released?)")
+        return self.wear[index], self.deposit[index]
+
+    def release(self) -> None:
+        """Let go of every array (``height`` and ``flow`` become empty): for a consumer that has copied what it needs."""
+        self.height = self.flow = np.empty((0, 0), np.float32)
+        self.change = self.wear = self.deposit = None
+
+    def crop(self, index: tuple[slice, slice]) -> TerrainFields:
+        """The fields of a sub-window (views, no copies)."""
+        return TerrainFields(
+            self.height[index],
+            self.flow[index],
+            *(None if a is None else a[index] for a in (self.change, self.wear, self.deposit)),
+        )
 
 
 @dataclass(frozen=True)
@@ -78,17 +106,25 @@ class Terrain:
         """Un-eroded height (metres) of the window: warped fractal noise under a fixed, global range mapping."""
         p = self.params
         xs, ys = self._coords(x0, w, 0), self._coords(y0, h, 1)
-        fractal = dict(octaves=p.octaves, persistence=p.persistence, lacunarity=p.lacunarity, kind=p.noise)
         if p.warp_strength > 0:
-            warp = dict(octaves=_WARP_OCTAVES, base=(self.base + 101) % 256)
+            warp_base = (self.base + 101) % 256
             gain = np.float32(p.warp_strength * _WARP_GAIN)
-            wx = fractal_grid(xs + np.float32(17.3), ys + np.float32(31.7), **warp) * gain
-            wy = fractal_grid(xs + np.float32(53.1), ys + np.float32(11.9), **warp) * gain
-            wx += xs[None, :]
-            wy += ys[:, None]
-            n = fractal_points(wx, wy, base=self.base, **fractal)
+            n = warped_fractal_grid(
+                xs,
+                ys,
+                (xs + np.float32(17.3), ys + np.float32(31.7)),
+                (xs + np.float32(53.1), ys + np.float32(11.9)),
+                gain,
+                _WARP_OCTAVES,
+                warp_base,
+                p.octaves,
+                p.persistence,
+                p.lacunarity,
+                base=self.base,
+                kind=p.noise,
+            )
         else:
-            n = fractal_grid(xs, ys, base=self.base, **fractal)
+            n = fractal_grid(xs, ys, p.octaves, p.persistence, p.lacunarity, base=self.base, kind=p.noise)
         lo, hi = _NOISE_RANGE[p.noise]
         n -= np.float32(lo)
         n *= np.float32(p.height_range_m / (hi - lo))
@@ -102,7 +138,11 @@ class Terrain:
         return np.clip(n / np.float32(0.9) + np.float32(0.5), 0, 1)
 
     def erode(self, x0: int, y0: int, w: int, h: int) -> TerrainFields:
-        """Base height of the window eroded by droplets then talus; reliable only ``halo`` pixels inside its edge."""
+        """Base height of the window eroded by droplets then talus; reliable only ``halo`` pixels inside its edge.
+
+        Three window-sized float32 arrays at most: the base height (which becomes ``change``), the eroded height
+        and the flux; the erosion steps work in place.
+        """
         p = self.params
         height = self.base_height(x0, y0, w, h)
         droplets = DropletSettings(passes=p.erosion_iterations, rain=p.rain, strength=p.erosion_strength)
@@ -110,8 +150,8 @@ class Terrain:
         eroded, flow = hydraulic_erosion(height, x0, y0, self.droplet_key, droplets, sea, p.metres_per_pixel * 100.0)
         eroded = thermal_erosion(eroded, p.thermal_iterations, p.talus_angle_deg, p.metres_per_pixel)
         np.clip(eroded, 0, np.float32(p.height_range_m), out=eroded)
-        change = eroded - height
-        return TerrainFields(eroded, np.maximum(-change, 0), np.maximum(change, 0), flow)
+        change = np.subtract(eroded, height, out=height)
+        return TerrainFields(eroded, flow, change=change)
 
     @property
     def eroding(self) -> bool:
@@ -122,8 +162,7 @@ class Terrain:
         """The window ``[x0, x0+w) × [y0, y0+h)`` eroded in one piece with a halo around it."""
         m = self.halo if self.eroding else 0
         f = self.erode(x0 - m, y0 - m, w + 2 * m, h + 2 * m)
-        crop = (slice(m, m + h), slice(m, m + w))
-        return TerrainFields(f.height[crop], f.wear[crop], f.deposit[crop], f.flow[crop])
+        return f.crop((slice(m, m + h), slice(m, m + w)))
 
     def _block(self, kx: int, ky: int, size: int) -> TerrainFields:
         """Erosion of lattice block ``(kx, ky)`` (centred on pixel ``(kx*size, ky*size)``), computed once."""
@@ -168,9 +207,11 @@ class Terrain:
                 sub = (slice(r0, r0 + rows.size), slice(c0, c0 + cols.size))
                 weight = wy[rows, None] * wx[None, cols]
                 dst = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-                for a, src in zip(acc, (block.height, block.wear, block.deposit, block.flow), strict=True):
-                    a[dst] += weight * src[sub]
-        return TerrainFields(*(a.astype(np.float32) for a in acc))
+                wear, deposit = block.erosion(sub)
+                for a, src in zip(acc, (block.height[sub], wear, deposit, block.flow[sub]), strict=True):
+                    a[dst] += weight * src
+        height, wear, deposit, flow = (a.astype(np.float32) for a in acc)
+        return TerrainFields(height, flow, wear=wear, deposit=deposit)
 
 
 def _covering(start: int, n: int, size: int) -> range:

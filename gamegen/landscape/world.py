@@ -11,10 +11,10 @@ from ..generator import Generator
 from .engine import check_size
 from .params import WorldParams
 
-__all__ = ["World"]
+__all__ = ["LandscapeWorld"]
 
 
-class World(Generator):
+class LandscapeWorld(Generator[WorldParams]):
     """Tiled terrain world: any tile can be made alone, anywhere, and neighbours share their edge samples exactly.
 
     Erosion runs on a fixed lattice of overlapping blocks in global coordinates and is cross-faded between them, so
@@ -23,9 +23,7 @@ class World(Generator):
     """
 
     name = "landscape.world"
-    kind = "landscape"
     version = "1.2.0"  # 1.2: terrain .glb textures clamp to the edge (no border line), one texel per sample
-    params = WorldParams
     quick_params = {
         "tile_size": 33,
         "grid": 2,
@@ -34,6 +32,11 @@ class World(Generator):
         "thermal_iterations": 2,
         "mesh_resolution": 16,
     }
+
+    def estimated_seconds(self, params: WorldParams) -> float:
+        """Per tile about three times a heightmap of its size: its erosion blocks overlap the neighbours'."""
+        tiles = (1 if params.tile_x is not None else params.grid) * (1 if params.tile_y is not None else params.grid)
+        return 0.2 + tiles * 27e-6 * params.tile_size**2
 
     def generate(self, params: WorldParams, ctx: Context) -> list[Asset]:
         """Make the requested tiles row by row, reusing erosion blocks between neighbours and freeing passed ones."""

@@ -1,4 +1,8 @@
-"""The ML runtime shared by every neural backend (needs the ``gamegen[ml]`` extra; imported only on use)."""
+"""The ML runtime shared by every neural backend (needs the ``gamegen[ml]`` extra; imported only on use).
+
+Beside the loaders re-exported here: :mod:`.sampling` (seeded decoding of causal LMs), :mod:`.constrained`
+(schema-constrained JSON decoding), :mod:`.diffusion` and :mod:`.tiling`; they import torch, so import them on use.
+"""
 
 from .runtime import (
     LoadedModel,

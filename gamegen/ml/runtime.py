@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from ..digests import file_sha256
 from ..errors import ModelLoadError
+from ..inputs import input_label
 
 if TYPE_CHECKING:
     import torch
@@ -37,7 +39,6 @@ __all__ = [
 SAFE_SUFFIXES = (".safetensors",)
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _HUB_ID = re.compile(r"([A-Za-z0-9][\w.\-]*/[\w.\-]+)(?:@([\w.\-/]+))?")
-_HASH_CACHE: dict[tuple[str, int, int], str] = {}
 _MODEL_CACHE: dict[tuple[Any, ...], LoadedModel] = {}
 
 
@@ -104,20 +105,12 @@ def check_weights(path: Path, allow_pickle: bool = False) -> None:
 
 
 def weights_sha256(path: Path, include_pickle: bool = False) -> str:
-    """One sha256 over the model's weight files (relative path + content), cached per file size and mtime."""
+    """One sha256 over the model's weight files (relative path + content); each file is read once per process."""
     digest = hashlib.sha256()
     for f in _weight_files(path):
         if f.suffix in PICKLE_SUFFIXES and not include_pickle:
             continue
-        st = f.stat()
-        key = (str(f), st.st_size, st.st_mtime_ns)
-        if key not in _HASH_CACHE:
-            h = hashlib.sha256()
-            with open(f, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            _HASH_CACHE[key] = h.hexdigest()
-        digest.update(f.relative_to(path).as_posix().encode() + b"\0" + _HASH_CACHE[key].encode())
+        digest.update(f.relative_to(path).as_posix().encode() + b"\0" + file_sha256(f).encode())
     return digest.hexdigest()
 
 
@@ -194,7 +187,7 @@ def _load(
         loaded = LoadedModel(obj, model, path, digest, dev, torch_dtype)
         _MODEL_CACHE[key] = loaded
     if ctx is not None:
-        ctx.use_model(model, loaded.weights_sha256)
+        ctx.use_model(input_label(model), loaded.weights_sha256)
     return loaded
 
 
@@ -241,7 +234,7 @@ def load_causal_lm(
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         lm = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, use_safetensors=not allow_pickle)
-        lm = lm.to(dev).eval()
+        lm = cast(Any, lm).to(dev).eval()  # transformers' typing of .to() is not usable here
         tok = AutoTokenizer.from_pretrained(path)
         return lm, tok
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 if TYPE_CHECKING:
     import torch
@@ -54,7 +54,7 @@ def _patched(conv: torch.nn.Conv2d, axes: str, trailing: bool) -> Iterator[None]
     import torch
     import torch.nn.functional as F
 
-    wrap, _ = _split_padding(conv.padding, axes)
+    wrap, _ = _split_padding(cast(tuple[int, int], conv.padding), axes)
     nested = [m for m in conv.modules() if isinstance(m, torch.nn.Conv2d)]
     saved = [(m, m.padding, m.padding_mode) for m in nested]
 
@@ -64,7 +64,7 @@ def _patched(conv: torch.nn.Conv2d, axes: str, trailing: bool) -> Iterator[None]
 
     handle = conv.register_forward_pre_hook(pre_hook)
     for m in nested:
-        m.padding, m.padding_mode = _split_padding(m.padding, axes)[1], "zeros"
+        m.padding, m.padding_mode = _split_padding(cast(tuple[int, int], m.padding), axes)[1], "zeros"
     try:
         yield
     finally:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ..assets import Asset, DataAsset, TextAsset
+from ..content_filter import FilterParams, FilterReport
 from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
-from ..params import Field
-from .filter import FilterParams, FilterReport
-from .inputs import input_paths
+from ..inputs import input_label
+from ..params import Field, InputFile
 from .tracery import GrammarError, GrammarLengthError, load_grammar
 
 __all__ = ["GrammarParams", "GrammarGenerator"]
@@ -21,7 +21,7 @@ __all__ = ["GrammarParams", "GrammarGenerator"]
 class GrammarParams(FilterParams):
     """Parameters of ``narrative.grammar``."""
 
-    grammar: str = Field(
+    grammar: InputFile = Field(
         "taverns",
         min_length=1,
         description=(
@@ -36,7 +36,7 @@ class GrammarParams(FilterParams):
     max_length: int = Field(2_000, ge=1, le=1_000_000, description="Longest result, in characters, before it fails")
 
 
-class GrammarGenerator(Generator):
+class GrammarGenerator(Generator[GrammarParams]):
     """Names and texts from a Tracery grammar (built-in or your JSON): taverns, shops, places, items, rumours, barks.
 
     Writes ``<grammar>.json`` (``{"grammar", "start", "results"}``) and ``<grammar>.txt`` (one result a line).
@@ -44,14 +44,8 @@ class GrammarGenerator(Generator):
     """
 
     name = "narrative.grammar"
-    kind = "narrative"
     version = "1.0.0"
-    params = GrammarParams
-    quick_params: dict[str, Any] = {"grammar": "taverns", "count": 5}
-
-    def input_files(self, params: GrammarParams) -> list[Path]:
-        """The user's grammar and term files, when they are files."""
-        return input_paths(params.grammar, params.filter_terms)
+    quick_params: ClassVar[dict[str, Any]] = {"grammar": "taverns", "count": 5}
 
     def generate(self, params: GrammarParams, ctx: Context) -> list[Asset]:
         grammar = load_grammar(params.grammar, ctx, max_depth=params.max_depth, max_length=params.max_length)
@@ -87,6 +81,6 @@ class GrammarGenerator(Generator):
         stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(params.grammar).stem).strip("_") or "grammar"
         meta = {"content_filter": report.meta(), "draws": draw + 1}
         return [
-            DataAsset(stem, {"grammar": params.grammar, "start": params.start, "results": texts}, meta=meta),
+            DataAsset(stem, {"grammar": input_label(params.grammar), "start": params.start, "results": texts}, meta=meta),
             TextAsset(stem, "\n".join(texts) + "\n", ".txt", meta=meta),
         ]

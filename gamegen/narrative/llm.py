@@ -1,29 +1,36 @@
 """``narrative.llm``: lore, item texts, NPC lines, quest lines with dialogue, or NPC talk, from a causal language model.
 
 The model is a local folder or a hub id the user names, loaded through :func:`gamegen.ml.load_causal_lm` (so
-the manifest labels the output AI-generated). Sampling is seeded from the run (temperature, top-k, top-p,
-a token budget, or greedy). Quests and dialogue use the same structures as ``narrative.quest`` and
-``narrative.dialogue``, enforced, not hoped for: the structure is fixed and only values are decoded, under
-token masks and closed choices (:mod:`.constrained`). Prompts are templates users can replace. Torch and
-transformers are imported only when a model is used, so ``gamegen list`` stays light.
+the manifest labels the output AI-generated) and decoded by :mod:`gamegen.ml.sampling`. Sampling is seeded from
+the run (temperature, top-k, top-p, a token budget, or greedy). Quests and dialogue use the same structures as
+``narrative.quest`` and ``narrative.dialogue``, enforced, not hoped for: the structure is fixed and only values are
+decoded, under token masks and closed choices (:mod:`gamegen.ml.constrained`). Prompts are templates users can
+replace. Torch and transformers are imported only when a model is used, so ``gamegen list`` stays light.
+
+Each task takes the shared parameters (:class:`LLMCommon`) and its own (:data:`TASK_OPTIONS`): one ``LLMParams``
+model holds them all, and refuses a parameter of another task that is not left at its default.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
+from importlib import resources
 from string import Formatter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..assets import Asset, DataAsset, TextAsset
+from ..content_filter import FilterParams, FilterReport, first_clean
 from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
-from ..params import Field
-from .builder import (
+from ..inputs import is_file
+from ..params import Field, InputFile, ModelRef, Params
+from .dialogue.assets import DialogueAsset
+from .dialogue.builder import (
     GIVER_NPC_SLOTS,
     GIVER_PLAYER_SLOTS,
     LLM_GIVER_SLOTS,
@@ -37,21 +44,31 @@ from .builder import (
     npc_voice,
     quest_voice,
     questline_dialogues,
+    resolve_npc,
     speak,
     speak_fresh,
 )
-from .dialogue import resolve_npc
-from .filter import FilterReport, first_clean
-from .graph import Dialogue, DialogueAsset
-from .inputs import input_paths, is_file
-from .quest import QuestParams, prepare_world, questline_assets
-from .questline import Cast, Quest, QuestLine, build_questline, cast_quest, quest_texts, target_pool
-from .world import World
+from .dialogue.graph import Dialogue
+from .dialogue.ink import InkOptions
+from .quest.generator import QuestLineOptions, prepare_world, questline_assets
+from .quest.questline import Cast, Quest, QuestLine, build_questline, cast_quest, quest_texts, target_pool
+from .quest.world import StoryWorld
 
 if TYPE_CHECKING:
-    from .sampling import Decoder, Sampling
+    from ..ml.sampling import Decoder
 
-__all__ = ["DEFAULT_MODEL", "LLMParams", "LLMGenerator", "generate_text", "open_decoder", "load_template"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "LLMTask",
+    "FreeTextOptions",
+    "QuestTaskOptions",
+    "TalkTaskOptions",
+    "TASK_OPTIONS",
+    "LLMCommon",
+    "LLMParams",
+    "LLMGenerator",
+    "load_template",
+]
 
 DEFAULT_MODEL = "HuggingFaceTB/SmolLM2-360M-Instruct"
 _PLACEHOLDERS = {
@@ -64,45 +81,85 @@ _PLACEHOLDERS = {
     "npc_dialogue": {"subject", "npc", "role", "place"},
 }
 
+LLMTask = Literal["lore", "item", "npc_line", "text", "quest", "dialogue"]
 
-class LLMParams(QuestParams):
-    """Parameters of ``narrative.llm`` (the quest-line ones apply to ``task=quest``, ``npc`` to ``task=dialogue``)."""
 
-    model: str = Field(
+class _WrittenLines(Params):
+    max_chars: int = Field(
+        200, ge=8, le=400, description="Tasks quest, dialogue: longest title, motivation or line the model writes"
+    )
+
+
+class FreeTextOptions(Params):
+    """The parameters of the free-text tasks (lore, item, npc_line, text)."""
+
+    count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
+
+
+class QuestTaskOptions(InkOptions, QuestLineOptions, _WrittenLines):
+    """The parameters of ``task=quest``: narrative.quest's quest-line ones, the givers' prompt and a length limit."""
+
+    dialogue_prompt: InputFile | None = Field(
+        None,
+        description=(
+            "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"
+        ),
+    )
+
+
+class TalkTaskOptions(InkOptions, _WrittenLines):
+    """The parameters of ``task=dialogue``: the NPC, a length limit and the ink dialect."""
+
+    npc: dict[str, Any] | None = Field(
+        None, description="Task dialogue: the NPC to chat with, {name, role, place}; invented when not given"
+    )
+
+
+TASK_OPTIONS: dict[LLMTask, type[Params]] = {
+    "lore": FreeTextOptions,
+    "item": FreeTextOptions,
+    "npc_line": FreeTextOptions,
+    "text": FreeTextOptions,
+    "quest": QuestTaskOptions,
+    "dialogue": TalkTaskOptions,
+}
+"""The parameters each task takes besides the shared ones (:class:`LLMCommon`)."""
+
+
+def _task_help() -> str:
+    """The ``task`` parameter's description: what each task writes and which parameters it takes."""
+    kinds: dict[type[Params], str] = {
+        FreeTextOptions: "free text",
+        QuestTaskOptions: "a quest line with its givers' dialogue",
+        TalkTaskOptions: "a conversation with an NPC",
+    }
+    tasks = [
+        f"{what} ({', '.join(t for t, o in TASK_OPTIONS.items() if o is options)}; also takes "
+        f"{', '.join(options.model_fields)})"
+        for options, what in kinds.items()
+    ]
+    return f"What to write: {'; '.join(tasks)}. A parameter of another task must keep its default"
+
+
+class LLMCommon(FilterParams):
+    """The parameters every task of ``narrative.llm`` takes: the model, the prompt and how tokens are sampled."""
+
+    model: ModelRef = Field(
         DEFAULT_MODEL,
         min_length=1,
         description="transformers causal LM: a local folder or a hub id (org/name, or org/name@revision to pin it)",
     )
-    task: Literal["lore", "item", "npc_line", "text", "quest", "dialogue"] = Field(
-        "lore",
-        description=(
-            "Free text (lore, item, npc_line, text), a quest line with its givers' dialogue (quest), or a "
-            "conversation with an NPC (dialogue)"
-        ),
-    )
+    task: LLMTask = Field("lore", description=_task_help())
     subject: str = Field("", max_length=500, description="What to write about: fills {subject} in the prompt")
-    prompt: str | None = Field(
+    prompt: InputFile | None = Field(
         None,
         description=(
             "Prompt template (text, or a .txt file) replacing the task's default; placeholders: {subject}, and for "
             "quest {world} {previous}, for dialogue {npc} {role} {place}"
         ),
     )
-    dialogue_prompt: str | None = Field(
-        None,
-        description=(
-            "Template for the givers' lines (task=quest): {giver} {title} {motivation} {summary} {gold} {subject}"
-        ),
-    )
-    npc: dict[str, Any] | None = Field(
-        None, description="Task dialogue: the NPC to chat with, {name, role, place}; invented when not given"
-    )
-    count: int = Field(3, ge=1, le=100, description="Free-text tasks: how many samples")
     max_new_tokens: int = Field(
         120, ge=1, le=4096, description="Token budget per sample (quest, dialogue: per JSON value)"
-    )
-    max_chars: int = Field(
-        200, ge=8, le=400, description="Tasks quest, dialogue: longest title, motivation or line the model writes"
     )
     temperature: float = Field(0.8, ge=0, le=5, description="Sampling temperature; 0 is greedy")
     top_p: float = Field(0.95, gt=0, le=1, description="Nucleus sampling: keep the most likely tokens up to this mass")
@@ -110,45 +167,32 @@ class LLMParams(QuestParams):
     greedy: bool = Field(False, description="Always take the most likely token (ignores temperature, top-p, top-k)")
 
 
-def open_decoder(model: str, ctx: Context, sampling: Sampling) -> Decoder:
-    """Load ``model`` through :func:`gamegen.ml.load_causal_lm` (recorded in ``ctx``) and wrap it in a Decoder."""
-    from ..ml import load_causal_lm
-    from .sampling import Decoder
+class LLMParams(FreeTextOptions, QuestTaskOptions, TalkTaskOptions, LLMCommon):
+    """Parameters of ``narrative.llm``: the shared ones (:class:`LLMCommon`) and those of each task
+    (:data:`TASK_OPTIONS`); a parameter that does not apply to the chosen task must keep its default."""
 
-    lm, tokenizer = load_causal_lm(model, ctx=ctx).obj
-    return Decoder(lm, tokenizer, ctx.torch_generator(), sampling)
-
-
-def generate_text(
-    model: str,
-    prompt: str,
-    ctx: Context,
-    *,
-    max_new_tokens: int = 120,
-    temperature: float = 0.8,
-    top_p: float = 0.95,
-) -> str:
-    """Continue ``prompt`` with causal LM ``model``, sampling from ``ctx``'s seeded generator; temperature 0 is greedy.
-
-    The run records the model and its weights' hash, so whatever uses the text is labelled AI-generated.
-    """
-    from .sampling import Sampling
-
-    if max_new_tokens < 1:
-        raise ParamError(f"max_new_tokens={max_new_tokens}: must be at least 1")
-    if temperature < 0:
-        raise ParamError(f"temperature={temperature}: must be ≥ 0 (0 means greedy)")
-    if not 0 < top_p <= 1:
-        raise ParamError(f"top_p={top_p}: must be in (0, 1]")
-    decoder = open_decoder(model, ctx, Sampling(temperature=temperature, top_p=top_p, greedy=temperature == 0))
-    decoder.feed_text(prompt)
-    return decoder.continue_text(max_new_tokens).strip()
+    @model_validator(mode="after")
+    def _task_options(self) -> LLMParams:
+        takes = set(LLMCommon.model_fields) | set(TASK_OPTIONS[self.task].model_fields)
+        stray = [
+            name
+            for name, field in type(self).model_fields.items()
+            if name not in takes and getattr(self, name) != field.get_default(call_default_factory=True)
+        ]
+        if stray:
+            own = ", ".join(TASK_OPTIONS[self.task].model_fields)
+            error = PydanticCustomError(
+                "task_option",
+                "does not apply to task={task} (its own parameters: {own})",
+                {"task": self.task, "own": own},
+            )
+            details = [InitErrorDetails(type=error, loc=(name,), input=getattr(self, name)) for name in stray]
+            raise ValidationError.from_exception_data(type(self).__name__, details)
+        return self
 
 
 def load_template(task: str, override: str | None, param: str, ctx: Context) -> str:
     """The prompt template for ``task``: the user's (text or file) or the built-in one; placeholders are checked."""
-    from importlib import resources
-
     if override is None:
         text = (resources.files(__package__) / "prompts" / f"{task}.txt").read_text("utf-8")
     elif is_file(override):
@@ -166,7 +210,7 @@ def load_template(task: str, override: str | None, param: str, ctx: Context) -> 
     return text
 
 
-def _world_facts(world: World) -> str:
+def _world_facts(world: StoryWorld) -> str:
     parts = [
         ("places", world.places),
         ("factions", world.factions),
@@ -202,14 +246,14 @@ def _free_text(params: LLMParams, ctx: Context, start: Callable[[str], Decoder],
 
 def _written_lines(decoder: Decoder, params: LLMParams, slots: tuple[str, ...]) -> dict[str, str]:
     """What a speaker says at each of ``slots``: one JSON object decoded under the schema's constraints."""
-    from .constrained import JsonWriter
+    from ..ml.constrained import JsonWriter
 
     w = JsonWriter(decoder, params.max_new_tokens)
     return {slot: w.text(slot, params.max_chars) for slot in slots}
 
 
 def _quest_line(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], report: FilterReport) -> list[Asset]:
-    from .constrained import JsonWriter
+    from ..ml.constrained import JsonWriter
 
     world, invented, objectives = prepare_world(params, ctx)
     quest_prompt = load_template("quest", params.prompt, "prompt", ctx)
@@ -287,7 +331,7 @@ def _npc_talk(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], 
     return [DialogueAsset(d.id, dialogue=d, meta={"content_filter": report.meta()}, ink_version=params.ink_version)]
 
 
-class LLMGenerator(Generator):
+class LLMGenerator(Generator[LLMParams]):
     """Lore, item descriptions, NPC lines, a quest line or an NPC conversation, from a causal language model (neural).
 
     ``task=quest`` writes the same questline.json and Ink/Yarn/JSON dialogue as narrative.quest, ``task=dialogue``
@@ -296,9 +340,7 @@ class LLMGenerator(Generator):
     """
 
     name = "narrative.llm"
-    kind = "narrative"
     version = "2.0.0"
-    params = LLMParams
     quick_params: ClassVar[dict[str, Any]] = {"count": 1, "max_new_tokens": 16}
     time_budget_s = 120.0
 
@@ -308,13 +350,8 @@ class LLMGenerator(Generator):
         schema = TypeAdapter(QuestLine | Dialogue | FreeText).json_schema()
         return {"title": "QuestLine, Dialogue or FreeText (by task)", **schema}
 
-    def input_files(self, params: LLMParams) -> list[Path]:
-        """The model folder (when local), prompt, world and term files."""
-        model = [Path(params.model)] if Path(params.model).is_dir() else []
-        return model + input_paths(params.prompt, params.dialogue_prompt, params.world, params.filter_terms)
-
     def generate(self, params: LLMParams, ctx: Context) -> list[Asset]:
-        from .sampling import Sampling
+        from ..ml.sampling import Sampling, open_decoder
 
         sampling = Sampling(
             temperature=params.temperature, top_k=params.top_k, top_p=params.top_p, greedy=params.greedy

@@ -157,7 +157,8 @@ def _parse(rule: str) -> tuple[tuple[int, str], ...]:
 @lru_cache(maxsize=8192)
 def _parse_tag(raw: str) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """A tag's leading actions, its symbol and its modifiers: ``[a:b]sym.mod1.mod2``."""
-    actions, main = [], []
+    actions: list[str] = []
+    main: list[str] = []
     for kind, text in _parse(raw):
         (actions if kind == _ACTION else main).append(text)
     if len(main) > 1:

@@ -8,7 +8,7 @@ Under pytest the ``gamegen_conformance`` fixture does the same with bundles kept
 
 from .bundle_checks import InvalidBundleError, bundle_files, check_bundle
 from .conformance import CHECKS, ConformanceError, ConformanceReport, check_generator
-from .params_checks import out_of_range_values
+from .params_checks import out_of_range_values, wrong_type_values
 from .rng_guard import GlobalRandomError, forbid_global_rng
 
 __all__ = [
@@ -22,4 +22,5 @@ __all__ = [
     "check_generator",
     "forbid_global_rng",
     "out_of_range_values",
+    "wrong_type_values",
 ]

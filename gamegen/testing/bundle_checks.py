@@ -10,24 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..bundle import BUNDLE_FORMAT
+from pydantic import ValidationError
+
 from ..errors import GamegenError
+from ..manifest import FileRecord, ManifestEntry
 from ..names import check_name, check_relpath
+from ..output import BUNDLE_FORMAT
 
 __all__ = ["InvalidBundleError", "check_bundle", "bundle_files"]
-
-_ENTRY_FIELDS = {
-    "id": str,
-    "generator": str,
-    "generator_version": str,
-    "kind": str,
-    "seed": int,
-    "params": dict,
-    "files": list,
-    "provenance": dict,
-}
-_FILE_FIELDS = {"path": str, "sha256": str, "bytes": int, "media_type": str, "ai_generated": bool}
-
 
 class InvalidBundleError(GamegenError):
     """A bundle does not match its manifest; ``problems`` holds one line per defect."""
@@ -73,42 +63,48 @@ def bundle_files(root: str | Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def _field_problems(record: dict[str, Any], fields: dict[str, type], where: str) -> list[str]:
-    return [
-        f"{where}: field {key!r} must be {kind.__name__}, got {type(record.get(key)).__name__}"
-        for key, kind in fields.items()
-        if not isinstance(record.get(key), kind) or (kind is int and isinstance(record.get(key), bool))
-    ]
-
-
-def _file_problems(root: Path, asset_id: str, record: dict[str, Any], files: dict[str, bytes]) -> list[str]:
-    where = f"asset {asset_id!r} file {record.get('path')!r}"
-    problems = _field_problems(record, _FILE_FIELDS, where)
-    if problems:
-        return problems
-    path = record["path"]
+def _file_problems(root: Path, asset_id: str, record: FileRecord, files: dict[str, bytes]) -> list[str]:
+    where = f"asset {asset_id!r} file {record.path!r}"
     try:
-        check_relpath(path)
+        check_relpath(record.path)
     except GamegenError as exc:
         return [f"{where}: {exc}"]
-    if not path.startswith(f"{asset_id}/"):
+    if not record.path.startswith(f"{asset_id}/"):
         return [f"{where}: lies outside the asset's folder {asset_id}/"]
-    if not (root / path).resolve().is_relative_to(root.resolve()):
+    if not (root / record.path).resolve().is_relative_to(root.resolve()):
         return [f"{where}: resolves outside the bundle"]
-    data = files.get(path)
+    data = files.get(record.path)
     if data is None:
         return [f"{where}: listed in the manifest but missing"]
-    if len(data) != record["bytes"]:
-        problems.append(f"{where}: size {len(data)} != manifest bytes {record['bytes']}")
-    if hashlib.sha256(data).hexdigest() != record["sha256"]:
+    problems = []
+    if len(data) != record.bytes:
+        problems.append(f"{where}: size {len(data)} != manifest bytes {record.bytes}")
+    if hashlib.sha256(data).hexdigest() != record.sha256:
         problems.append(f"{where}: sha256 does not match the manifest")
-    parse = _PARSERS.get(record["media_type"])
+    parse = _PARSERS.get(record.media_type)
     if parse is not None and not problems:
         try:
             parse(data)
         except Exception as exc:
-            problems.append(f"{where}: does not parse as {record['media_type']}: {exc}")
+            problems.append(f"{where}: does not parse as {record.media_type}: {exc}")
     return problems
+
+
+def _entry(raw: Any, index: int) -> tuple[ManifestEntry | None, list[str]]:
+    """The manifest entry ``raw`` as a ManifestEntry, or the problems that keep it from being one."""
+    where = f"asset {raw.get('id') if isinstance(raw, dict) else None!r}"
+    try:
+        entry = ManifestEntry.model_validate(raw)
+    except ValidationError as exc:
+        return None, [
+            f"{where}: field {'.'.join(map(str, e['loc'])) or f'#{index}'!r}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ]
+    try:
+        check_name(entry.id, "asset id")
+    except GamegenError as exc:
+        return None, [f"{where}: {exc}"]
+    return (entry, []) if entry.files else (None, [f"{where}: lists no files"])
 
 
 def check_bundle(root: str | Path) -> dict[str, Any]:
@@ -134,24 +130,16 @@ def check_bundle(root: str | Path) -> dict[str, Any]:
         problems.append("assets must be a non-empty list")
         entries = []
     listed: list[str] = []
-    for entry in entries:
-        where = f"asset {entry.get('id')!r}"
-        entry_problems = _field_problems(entry, _ENTRY_FIELDS, where)
-        if not entry_problems:
-            try:
-                check_name(entry["id"], "asset id")
-            except GamegenError as exc:
-                entry_problems.append(f"{where}: {exc}")
-        if not entry_problems and not entry["files"]:
-            entry_problems.append(f"{where}: lists no files")
+    for index, raw in enumerate(entries):
+        entry, entry_problems = _entry(raw, index)
         problems += entry_problems
-        if entry_problems:
+        if entry is None:
             continue
-        for record in entry["files"]:
-            problems += _file_problems(root, entry["id"], record, files)
-            listed.append(record.get("path"))
-    ids = [e.get("id") for e in entries]
-    problems += [f"asset id {i!r} appears more than once" for i in sorted({i for i in ids if ids.count(i) > 1})]
+        for record in entry.files:
+            problems += _file_problems(root, entry.id, record, files)
+            listed.append(record.path)
+    ids = [e.get("id") if isinstance(e, dict) else None for e in entries]
+    problems += [f"asset id {i!r} appears more than once" for i in sorted({i for i in ids if ids.count(i) > 1}, key=str)]
     problems += [f"file {p!r} is listed more than once" for p in sorted({p for p in listed if listed.count(p) > 1})]
     problems += [f"file {p!r} is in the bundle but not in the manifest" for p in sorted(files.keys() - set(listed))]
     if problems:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import tempfile
 import time
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,12 +16,13 @@ from typing import Any
 from ..api import run_generator
 from ..bundle import Run, export_run, write_bundle
 from ..errors import GamegenError, ParamError
-from ..export import list_profiles
+from ..export import get_profile, list_profiles
 from ..generator import Generator
 from ..names import check_name
+from ..params import Params
 from ..registry import registry
 from .bundle_checks import bundle_files, check_bundle
-from .params_checks import check_defaults, check_out_of_range, check_schema
+from .params_checks import check_defaults, check_out_of_range, check_schema, check_strict_numbers
 from .rng_guard import GlobalRandomError, forbid_global_rng
 
 __all__ = ["CHECKS", "ConformanceError", "ConformanceReport", "check_generator"]
@@ -31,6 +34,7 @@ CHECKS = (
     "defaults",
     "quick_params",
     "out_of_range",
+    "strict_numbers",
     "run",
     "global_rng",
     "asset_names",
@@ -103,14 +107,61 @@ def _resolve(generator: str | type[Generator]) -> type[Generator]:
     raise ConformanceError(report)
 
 
+def _annotated_params(gen: type[Generator]) -> type[Params] | None:
+    """The Params class ``generate``'s parameters are annotated with, when it can be resolved."""
+    try:
+        _self, first, *_rest = inspect.signature(gen.generate).parameters
+        hint = typing.get_type_hints(gen.generate).get(first)
+    except Exception:  # unannotated, or annotations that do not resolve (classes local to a function)
+        return None
+    return hint if isinstance(hint, type) and issubclass(hint, Params) else None
+
+
+def _type_argument_problems(gen: type[Generator]) -> list[str]:
+    """``params`` comes from ``Generator[MyParams]``: a ``generate`` annotated with another class, or a declared
+    ``params`` that contradicts the type argument, means the schema is not the one the author meant."""
+    problems = []
+    for klass in gen.__mro__:
+        if klass is Generator:
+            break
+        arguments = [
+            typing.get_args(b) for b in vars(klass).get("__orig_bases__", ()) if typing.get_origin(b) is Generator
+        ]
+        argument = next((a[0] for a in arguments if a and isinstance(a[0], type)), None)
+        declared = vars(klass).get("params")
+        if argument is not None and declared is not None and declared is not argument:
+            problems.append(
+                f"{klass.__name__} declares params = {getattr(declared, '__name__', declared)!s} but subclasses "
+                f"Generator[{argument.__name__}]: leave params out (it comes from the type argument)"
+            )
+    annotated = _annotated_params(gen)
+    if annotated is not None and isinstance(gen.params, type) and not issubclass(gen.params, annotated):
+        problems.append(
+            f"generate() takes {annotated.__name__} but the parameters are {gen.params.__name__}: declare "
+            f"`class {gen.__name__}(Generator[{annotated.__name__}])`"
+        )
+    return problems
+
+
 def _check_declaration(gen: type[Generator]) -> None:
-    gen.check_declaration()
-    if not _VERSION.match(gen.version):
-        raise AssertionError(f"version {gen.version!r} is not a version number such as '1.0.0'")
+    """Every declaration problem at once: the registry's rules (name, derived kind, version, params, generate)
+    and the kit's (version number, docstring, time budget, params from the type argument)."""
+    problems: list[str] = []
+    try:
+        gen.check_declaration()
+    except TypeError as exc:
+        problems.append(str(exc))
+    version = getattr(gen, "version", None)
+    if isinstance(version, str) and not _VERSION.match(version):
+        problems.append(f"version {version!r} is not a version number such as '1.0.0'")
     if not gen.summary():
-        raise AssertionError(f"{gen.__qualname__} has no docstring: its first line is the summary `gamegen list` shows")
-    if not (isinstance(gen.time_budget_s, (int, float)) and gen.time_budget_s > 0):
-        raise AssertionError(f"time_budget_s must be a positive number of seconds, got {gen.time_budget_s!r}")
+        problems.append(f"{gen.__name__} has no docstring: its first line is the summary `gamegen list` shows")
+    budget = gen.time_budget_s
+    if isinstance(budget, bool) or not (isinstance(budget, (int, float)) and budget > 0):
+        problems.append(f"time_budget_s must be a positive number of seconds, got {budget!r}")
+    problems += _type_argument_problems(gen)
+    if problems:
+        raise AssertionError("; ".join(problems))
 
 
 def _check_assets(run: Run) -> None:
@@ -179,9 +230,9 @@ def _check_runs(
                     f"declares seeded = False but seeds {seeds[0]} and {seeds[1]} differ in {', '.join(differ)}"
                 )
     with report.check("profiles"):
-        for profile in (p for p in profiles if p != runs[0].profile):
+        for profile in (p for p in profiles if p != runs[0].profile.name):
             with contextlib.suppress(ParamError):  # a profile may refuse these parameters, if it says which and why
-                _write(replace(runs[0], profile=profile), root / f"profile-{profile}")
+                _write(replace(runs[0], profile=get_profile(profile)), root / f"profile-{profile}")
     with report.check("time_budget"):
         budget = gen.time_budget_s * time_factor
         if min(report.seconds) > budget:
@@ -220,6 +271,8 @@ def check_generator(
         gen.validate(values)
     with report.check("out_of_range"):
         check_out_of_range(gen, values)
+    with report.check("strict_numbers"):
+        check_strict_numbers(gen, values)
     if "declaration" in report.passed and "quick_params" in report.passed:
         profile_names = list(profiles) if profiles is not None else [p.name for p in list_profiles()]
         with contextlib.ExitStack() as stack:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import types
 import typing
 from typing import Any
 
@@ -13,7 +14,15 @@ from ..errors import ParamError
 from ..generator import Generator
 from ..params import Params
 
-__all__ = ["NOT_A_CHOICE", "check_schema", "check_defaults", "check_out_of_range", "out_of_range_values"]
+__all__ = [
+    "NOT_A_CHOICE",
+    "check_defaults",
+    "check_out_of_range",
+    "check_schema",
+    "check_strict_numbers",
+    "out_of_range_values",
+    "wrong_type_values",
+]
 
 NOT_A_CHOICE = "<not one of the choices>"
 
@@ -87,10 +96,29 @@ def out_of_range_values(model: type[Params]) -> dict[str, list[Any]]:
     return values
 
 
-def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
-    """Every out-of-range value and an unknown key must raise ParamError naming the parameter; return the count."""
-    cases = [(name, value) for name, bad in out_of_range_values(gen.params).items() for value in bad]
-    cases.append(("no_such_parameter", 1))
+def _numeric(annotation: Any) -> bool:
+    """True for ``int``, ``float`` and their optional forms (``int | None``)."""
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    return any(option in (int, float) for option in (typing.get_args(annotation) if union else (annotation,)))
+
+
+def wrong_type_values(model: type[Params], base: dict[str, Any] | None = None) -> dict[str, list[Any]]:
+    """For each numeric field: ``True`` and the field's value written as text (``"8"``), neither of which is a
+    number (gamegen's numbers are strict). The text is the value in ``base``, else the default, else ``"1"``."""
+    values: dict[str, list[Any]] = {}
+    for name, field in model.model_fields.items():
+        if not _numeric(field.annotation):
+            continue
+        key = field.alias or name
+        number = (base or {}).get(key, field.default)
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            number = 1
+        values[key] = [True, str(number)]
+    return values
+
+
+def _refused(gen: type[Generator], base: dict[str, Any], cases: list[tuple[str, Any]]) -> list[str]:
+    """Each case ``(name, value)`` must raise a ParamError naming ``name``; return one line per case that did not."""
     problems = []
     for name, value in cases:
         try:
@@ -102,6 +130,26 @@ def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
             problems.append(f"{name}={value!r}: raised {type(exc).__name__} instead of gamegen.ParamError ({exc})")
         else:
             problems.append(f"{name}={value!r} was accepted")
+    return problems
+
+
+def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
+    """Every out-of-range value and an unknown key must raise ParamError naming the parameter; return the count."""
+    cases = [(name, value) for name, bad in out_of_range_values(gen.params).items() for value in bad]
+    cases.append(("no_such_parameter", 1))
+    problems = _refused(gen, base, cases)
     if problems:
         raise AssertionError("; ".join(problems))
+    return len(cases)
+
+
+def check_strict_numbers(gen: type[Generator], base: dict[str, Any]) -> int:
+    """Every numeric parameter must refuse ``True`` and a number written as text; return the count of cases."""
+    cases = [(name, value) for name, bad in wrong_type_values(gen.params, base).items() for value in bad]
+    problems = _refused(gen, base, cases)
+    if problems:
+        raise AssertionError(
+            "; ".join(problems) + " (numbers are strict: a boolean or text is not a number; do not convert it in "
+            "a mode='before' validator)"
+        )
     return len(cases)

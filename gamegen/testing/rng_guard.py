@@ -7,7 +7,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -45,7 +45,8 @@ def _unseeded_default_rng(original: Callable[..., np.random.Generator], who: str
 
 def _snapshot() -> dict[str, bytes]:
     """The current global states as comparable bytes (torch only when it is already imported)."""
-    name, keys, pos, has_gauss, gauss = np.random.get_state()
+    legacy = cast(tuple[str, np.ndarray, int, int, float], np.random.get_state(legacy=True))
+    name, keys, pos, has_gauss, gauss = legacy
     states = {
         "random": repr(random.getstate()).encode(),
         "numpy.random": keys.tobytes() + repr((name, pos, has_gauss, gauss)).encode(),

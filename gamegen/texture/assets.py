@@ -22,6 +22,8 @@ class TextureMapAsset(ImageAsset):
     """One map of a texture set. ``role``: albedo, roughness, height, ao or orm; ``prefix``: the variation prefix
     (``v0_``) its name starts with, which engine-specific files derived from it keep."""
 
+    exporters = {p: "gamegen.texture.export:export_map" for p in ("unity", "unreal", "godot")}
+
     role: str = field(kw_only=True)
     prefix: str = field(default="", kw_only=True)
 
@@ -34,6 +36,8 @@ class TextureMapAsset(ImageAsset):
 @dataclass
 class TextureNormalMapAsset(NormalMapAsset):
     """The normal map of a texture set (stored OpenGL, Y+, like every NormalMapAsset)."""
+
+    exporters = {p: "gamegen.texture.export:export_normal" for p in ("unity", "unreal", "godot")}
 
     prefix: str = field(default="", kw_only=True)
 

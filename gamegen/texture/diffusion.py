@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import field_validator
@@ -14,11 +14,12 @@ from ..assets import Asset
 from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
+from ..inputs import input_label
 from ..ml.tiling import TilingAxes
-from ..params import Field
+from ..params import Field, InputFile, ModelRef
 from .pbr import PbrParams, from_image, set_assets
 
-__all__ = ["DiffusionParams", "TextureDiffusion", "DEFAULT_MODEL", "resize_tiling"]
+__all__ = ["TextureDiffusionParams", "TextureDiffusion", "DEFAULT_MODEL", "resize_tiling"]
 
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
@@ -38,10 +39,10 @@ def resize_tiling(rgb: np.ndarray, size: int, tiling: TilingAxes) -> np.ndarray:
     return np.asarray(padded.resize((size, size), Image.Resampling.LANCZOS, box=(mx, my, mx + w, my + h)))
 
 
-class DiffusionParams(PbrParams):
+class TextureDiffusionParams(PbrParams):
     """Parameters of ``texture.diffusion``."""
 
-    model: str = Field(
+    model: ModelRef = Field(
         DEFAULT_MODEL,
         min_length=1,
         description="diffusers folder or hub id, org/name[@revision] (SD 1.x/2.x/XL layout)",
@@ -52,7 +53,7 @@ class DiffusionParams(PbrParams):
     guidance: float = Field(7.5, ge=0.0, le=30.0, description="Classifier-free guidance scale (≤ 1 disables it)")
     size: int = Field(512, ge=64, le=2048, description="Width and height in pixels (a multiple of 64)")
     tiling: TilingAxes = Field("xy", description="Seamless axes: none, x, y or xy")
-    init_image: str | None = Field(None, description="Image file to make variations of (image-to-texture)")
+    init_image: InputFile | None = Field(None, description="Image file to make variations of (image-to-texture)")
     strength: float = Field(0.6, gt=0.0, le=1.0, description="How far variations move from init_image")
     count: int = Field(1, ge=1, le=8, description="Variations generated in one batch")
     metallic: float = Field(0.0, ge=0.0, le=1.0, description="Metallic value of the whole set")
@@ -65,24 +66,18 @@ class DiffusionParams(PbrParams):
         return v
 
 
-class TextureDiffusion(Generator):
+class TextureDiffusion(Generator[TextureDiffusionParams]):
     """Seamless texture from a Stable Diffusion model (text or image prompt), as the same PBR set as texture.material.
 
     Tiling pads every convolution of the UNet and the VAE circularly for the call, per axis.
     """
 
     name = "texture.diffusion"
-    kind = "texture"
     version = "1.2.0"  # 1.2: engine-profile map sets; the preview clamps untiled axes. 1.1: wrapped resize/VAE
-    params = DiffusionParams
-    quick_params: dict[str, Any] = {"size": 64, "steps": 2}
+    quick_params: ClassVar[dict[str, Any]] = {"size": 64, "steps": 2}
     time_budget_s = 120.0
 
-    def input_files(self, params: DiffusionParams) -> list[Path]:
-        paths = [Path(params.model).expanduser(), *([Path(params.init_image)] if params.init_image else [])]
-        return [p for p in paths if p.exists()]
-
-    def _check(self, params: DiffusionParams) -> None:
+    def _check(self, params: TextureDiffusionParams) -> None:
         """Rules across parameters, checked before any model is loaded."""
         if params.init_image is None:
             return
@@ -95,14 +90,15 @@ class TextureDiffusion(Generator):
                 generator=self.name,
             )
 
-    def _init_image(self, params: DiffusionParams, ctx: Context) -> np.ndarray:
+    def _init_image(self, path: str, params: TextureDiffusionParams, ctx: Context) -> np.ndarray:
+        """The image file ``path`` (``params.init_image``) as RGB, resized to the texture size across tiled edges."""
         from PIL import Image
 
-        with Image.open(io.BytesIO(ctx.read_input(params.init_image))) as img:
+        with Image.open(io.BytesIO(ctx.read_input(path))) as img:
             rgb = np.asarray(img.convert("RGB"))
         return resize_tiling(rgb, params.size, params.tiling)
 
-    def generate(self, params: DiffusionParams, ctx: Context) -> list[Asset]:
+    def generate(self, params: TextureDiffusionParams, ctx: Context) -> list[Asset]:
         from ..ml import load_diffusers_pipeline
         from ..ml.diffusion import image_to_image, scheduler_name, text_to_image
         from ..ml.tiling import circular_padding
@@ -116,21 +112,33 @@ class TextureDiffusion(Generator):
                 "circular padding); use tiling=none",
                 generator=self.name,
             )
-        common = {
-            "negative_prompt": params.negative_prompt,
-            "steps": params.steps,
-            "guidance": params.guidance,
-            "count": params.count,
-        }
         with circular_padding([pipe.unet, pipe.vae], params.tiling):
             if params.init_image is None:
-                images = text_to_image(pipe, ctx, params.prompt, width=params.size, height=params.size, **common)
+                images = text_to_image(
+                    pipe,
+                    ctx,
+                    params.prompt,
+                    width=params.size,
+                    height=params.size,
+                    negative_prompt=params.negative_prompt,
+                    steps=params.steps,
+                    guidance=params.guidance,
+                    count=params.count,
+                )
             else:
                 images = image_to_image(
-                    pipe, ctx, self._init_image(params, ctx), params.prompt, strength=params.strength, **common
+                    pipe,
+                    ctx,
+                    self._init_image(params.init_image, params, ctx),
+                    params.prompt,
+                    strength=params.strength,
+                    negative_prompt=params.negative_prompt,
+                    steps=params.steps,
+                    guidance=params.guidance,
+                    count=params.count,
                 )
         record = {
-            "model": params.model,
+            "model": input_label(params.model),
             "weights_sha256": loaded.weights_sha256,
             "prompt": params.prompt,
             "negative_prompt": params.negative_prompt,

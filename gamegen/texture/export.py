@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..export import ExportContext, ExportedFile, register_exporter
+from ..export import ExportContext, ExportedFile, profile_chain
 from ..export.generic import export_normal_map
 from ..export.png import encode_png
 from ..provenance import xmp_packet
@@ -180,28 +180,25 @@ def _file(spec: EngineFile, asset: TextureMapAsset | TextureNormalMapAsset, ctx:
     meta["engine_slot"] = {model: dict(slots) for model, slots in spec.slots.items()}
     if spec.settings is not None:
         meta["engine_settings"] = {model: dict(values) for model, values in spec.settings.items()}
-    return ExportedFile(name + ".png", encode_png(arr, xmp=xmp_packet(ctx.provenance)), "image/png", meta)
+    data = encode_png(arr, xmp=xmp_packet(ctx.provenance), compression=ctx.compression)
+    return ExportedFile(name + ".png", data, "image/png", meta)
 
 
-def _register(profile: str) -> None:
-    specs = ENGINE_FILES[profile]
-
-    @register_exporter(TextureMapAsset, profiles=(profile,))
-    def export_map(asset: TextureMapAsset, ctx: ExportContext) -> list[ExportedFile]:
-        return [_file(spec, asset, ctx) for spec in specs if spec.role == asset.role]
-
-    @register_exporter(TextureNormalMapAsset, profiles=(profile,))
-    def export_normal(asset: TextureNormalMapAsset, ctx: ExportContext) -> list[ExportedFile]:
-        (spec,) = (s for s in specs if s.role == "normal")
-        (written,) = export_normal_map(asset, ctx)  # the profile's convention (Unreal: DirectX) and its manifest note
-        meta = {**written.meta, "engine_slot": {model: dict(slots) for model, slots in spec.slots.items()}}
-        if spec.settings is not None:
-            meta["engine_settings"] = {model: dict(values) for model, values in spec.settings.items()}
-        return [ExportedFile(asset.prefix + spec.filename, written.data, written.media_type, meta)]
-
-    export_map.__doc__ = f"{profile}: the set's files for {profile}'s materials (see ENGINE_FILES[{profile!r}])."
-    export_normal.__doc__ = f"{profile}: the normal map in {profile}'s convention, with its material slots."
+def _specs(ctx: ExportContext) -> tuple[EngineFile, ...]:
+    """The engine files of the nearest profile in ``ctx.profile``'s chain that has a table (a child of unity: unity's)."""
+    return next(ENGINE_FILES[p.name] for p in profile_chain(ctx.profile) if p.name in ENGINE_FILES)
 
 
-for _profile in ENGINE_FILES:
-    _register(_profile)
+def export_map(asset: TextureMapAsset, ctx: ExportContext) -> list[ExportedFile]:
+    """The set's files an engine's materials read, made from this map (see ENGINE_FILES)."""
+    return [_file(spec, asset, ctx) for spec in _specs(ctx) if spec.role == asset.role]
+
+
+def export_normal(asset: TextureNormalMapAsset, ctx: ExportContext) -> list[ExportedFile]:
+    """The normal map in the engine's convention (Unreal: DirectX), with its material slots."""
+    (spec,) = (s for s in _specs(ctx) if s.role == "normal")
+    (written,) = export_normal_map(asset, ctx)  # the profile's convention and its manifest note
+    meta = {**written.meta, "engine_slot": {model: dict(slots) for model, slots in spec.slots.items()}}
+    if spec.settings is not None:
+        meta["engine_settings"] = {model: dict(values) for model, values in spec.settings.items()}
+    return [ExportedFile(asset.prefix + spec.filename, written.data, written.media_type, meta)]

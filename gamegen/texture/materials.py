@@ -1,7 +1,12 @@
 """Procedural material families: each builds a seamless surface (albedo, height, roughness, metallic) from torus noise.
 
 A family maps its features onto one colour gradient (its palette, darkest to lightest tone), so a user's palette
-override recolours every family the same way. All fields are float32 in [0, 1]; albedo is sRGB.
+override recolours every family the same way. Height, roughness and metallic are float32 in [0, 1]; the albedo is
+the shipped sRGB map (uint8), made band by band from the family's shade.
+
+Memory: a 4096² float32 map is 67 MB. The Worley families (stone, dirt, mud, lava, ice) combine their fields in bands
+of rows and write each result over an input it no longer needs, so they hold at most about five full-size fields at a
+time; the numbers are those of the whole-array expressions (the same bits for any band size).
 """
 
 from __future__ import annotations
@@ -12,14 +17,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .noise import gaussian_blur, normalize, smoothstep, spectral_noise, worley
+from .noise import bands, gaussian_blur, normalize, smoothstep, spectral_noise, worley_maps
 
-__all__ = ["FAMILIES", "Family", "Surface", "gradient", "parse_palette", "build_surface"]
+__all__ = ["FAMILIES", "Family", "Surface", "albedo_u8", "gradient", "parse_palette", "build_surface", "to_u8"]
 
 
 @dataclass(frozen=True)
 class Surface:
-    """The authored maps of a material; normal, occlusion and ORM are derived from these (see ``pbr``)."""
+    """The authored maps of a material; normal, occlusion and ORM are derived from these (see ``pbr``).
+
+    ``albedo`` is sRGB uint8 HxWx3 (the shipped map: no float colour image is ever held); ``height``, ``roughness``
+    and ``metallic`` are float32 HxW in [0, 1], the last two possibly read-only broadcasts of one value.
+    """
 
     albedo: np.ndarray
     height: np.ndarray
@@ -75,30 +84,79 @@ def _counts(base: float, scale: float, minimum: int = 1) -> int:
     return max(minimum, round(base * scale))
 
 
+def to_u8(a: np.ndarray) -> np.ndarray:
+    """[0, 1] float → uint8 (clipped, rounded to nearest)."""
+    return np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
+
+
+def albedo_u8(shade: np.ndarray, palette: np.ndarray) -> np.ndarray:
+    """The 8-bit sRGB albedo of ``shade`` (clipped to [0, 1]) on ``palette``, made band by band: HxWx3 uint8."""
+    out = np.empty((*shade.shape, 3), np.uint8)
+    for rows in bands(shade.shape[0]):
+        colour = np.clip(gradient(np.clip(shade[rows], 0, 1), palette), 0.0, 1.0).astype(np.float32)
+        out[rows] = to_u8(colour)
+    return out
+
+
+def _unit_map(value: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
+    """``value`` clipped to [0, 1] as float32 of ``shape``: a broadcast view for one value, else in place if it can."""
+    if np.ndim(value) == 0:
+        return np.broadcast_to(np.float32(np.clip(float(value), 0.0, 1.0)), shape)
+    a = np.asarray(value)
+    if a.dtype == np.float32 and a.shape == shape and a.flags.writeable:
+        return np.clip(a, 0.0, 1.0, out=a)
+    return np.clip(np.broadcast_to(a, shape), 0.0, 1.0).astype(np.float32)
+
+
 def _surface(
-    albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray | float, metallic: np.ndarray | float
+    shade: np.ndarray,
+    palette: np.ndarray,
+    height: np.ndarray,
+    roughness: np.ndarray | float,
+    metallic: np.ndarray | float,
 ) -> Surface:
+    """The surface of a family's shade (on ``palette``), height, roughness and metallic.
+
+    Takes its arrays over: ``height`` is normalised and ``roughness``/``metallic`` clipped in place where they are
+    float32 temporaries of the family's.
+    """
     shape = height.shape
     return Surface(
-        albedo=np.clip(albedo, 0.0, 1.0).astype(np.float32),
-        height=normalize(height),
-        roughness=np.clip(np.broadcast_to(roughness, shape), 0.0, 1.0).astype(np.float32),
-        metallic=np.clip(np.broadcast_to(metallic, shape), 0.0, 1.0).astype(np.float32),
+        albedo=albedo_u8(shade, palette),
+        height=normalize(height, inplace=True),
+        roughness=_unit_map(roughness, shape),
+        metallic=_unit_map(metallic, shape),
     )
+
+
+def _warp(rng: np.random.Generator, n: int, frequency: float, amount: float) -> np.ndarray:
+    """A periodic displacement field: spectral noise centred on 0 and scaled to ``±amount / 2`` (in place)."""
+    field = spectral_noise(rng, n, frequency)
+    field -= 0.5
+    field *= amount
+    return field
 
 
 def stone(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
     """Cobblestones: warped Worley cells with bevelled edges set in dark mortar."""
     cells = _counts(6, scale, 2)
-    warp = ((spectral_noise(rng, n, 3) - 0.5) * 0.6, (spectral_noise(rng, n, 3) - 0.5) * 0.6)
-    w = worley(rng, n, cells, warp=warp)
+    warp = (_warp(rng, n, 3, 0.6), _warp(rng, n, 3, 0.6))
+    w = worley_maps(rng, n, cells, warp=warp, maps=("edge", "cell"))
+    del warp
     detail = spectral_noise(rng, n, 24 * scale, beta=1.6)
-    tone = _per_cell(rng, w.cell, cells * cells)
-    mask = smoothstep(0.04, 0.12, w.edge)
-    bevel = smoothstep(0.0, 0.5, w.edge)
-    height = mask * (0.45 + 0.2 * tone) + 0.25 * bevel + 0.12 * detail
-    shade = np.where(mask > 0.5, 0.3 + 0.45 * tone + 0.3 * (detail - 0.5), 0.08)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.92 - 0.25 * mask * detail, 0.0)
+    tones = rng.random(cells * cells, np.float32)  # one per cell
+    edge, cell = w.pop("edge"), w.pop("cell")
+    shade, height, roughness = edge, detail, np.empty((n, n), np.float32)  # shade and height overwrite their inputs
+    for rows in bands(n):
+        e, d, tone = edge[rows], detail[rows], tones[cell[rows]]
+        mask = smoothstep(0.04, 0.12, e)
+        bevel = smoothstep(0.0, 0.5, e)
+        roughness[rows] = 0.92 - 0.25 * mask * d
+        s = np.where(mask > 0.5, 0.3 + 0.45 * tone + 0.3 * (d - 0.5), 0.08)
+        height[rows] = mask * (0.45 + 0.2 * tone) + 0.25 * bevel + 0.12 * d
+        shade[rows] = s
+    del cell
+    return _surface(shade, palette, height, roughness, 0.0)
 
 
 def brick(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -117,7 +175,7 @@ def brick(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -
     tone = _per_cell(rng, row * cols + col, rows * cols)
     height = mask * (0.75 + 0.25 * chip) + 0.1 * chip
     shade = np.where(mask > 0.5, 0.15 + 0.4 * tone + 0.25 * (chip - 0.5), 0.92 + 0.08 * chip)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.8 + 0.15 * (1 - mask), 0.0)
+    return _surface(shade, palette, height, 0.8 + 0.15 * (1 - mask), 0.0)
 
 
 def wood(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -135,7 +193,7 @@ def wood(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) ->
     gap = smoothstep(0.0, 0.025, np.minimum(np.minimum(fv, 1 - fv), np.minimum(fu, 1 - fu) * (per_row / rows)))
     height = gap * (0.8 + 0.1 * rings + 0.1 * grain)
     shade = gap * (0.35 + 0.35 * rings * (0.6 + 0.4 * grain) + 0.3 * (phase - 0.5)) + 0.02
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.55 + 0.25 * rings * gap + 0.2 * (1 - gap), 0.0)
+    return _surface(shade, palette, height, 0.55 + 0.25 * rings * gap + 0.2 * (1 - gap), 0.0)
 
 
 def grass(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -145,7 +203,7 @@ def grass(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -
     dry = smoothstep(0.55, 0.8, spectral_noise(rng, n, 3 * scale, beta=2.5))
     height = 0.65 * blades + 0.35 * clumps
     shade = 0.15 + 0.55 * height + 0.3 * dry
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.8 + 0.15 * (1 - blades), 0.0)
+    return _surface(shade, palette, height, 0.8 + 0.15 * (1 - blades), 0.0)
 
 
 def sand(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -157,21 +215,41 @@ def sand(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) ->
     fine = spectral_noise(rng, n, n / 4, beta=0.5)
     height = 0.8 * smoothstep(0, 1, ripple) + 0.2 * fine
     shade = 0.3 + 0.4 * height + 0.3 * (fine - 0.5)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.9 + 0.1 * fine, 0.0)
+    return _surface(shade, palette, height, 0.9 + 0.1 * fine, 0.0)
 
 
 def dirt(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray, wetness: float = 0.15) -> Surface:
     """Soil with scattered pebbles; hollows below the ``wetness`` level hold dark, glossy mud."""
     ground = spectral_noise(rng, n, 5 * scale, beta=2.2)
     cells = _counts(18, scale, 2)
-    w = worley(rng, n, cells, jitter=0.8)
-    pebble = smoothstep(0.28, 0.18, w.f1) * (_per_cell(rng, w.cell, cells * cells) > 0.6)
+    w = worley_maps(rng, n, cells, jitter=0.8, maps=("f1", "cell"))
+    stones = rng.random(cells * cells, np.float32) > 0.6  # which cells hold a pebble
+    pebble, cell = w.pop("f1"), w.pop("cell")
+    for rows in bands(n):
+        pebble[rows] = smoothstep(0.28, 0.18, pebble[rows]) * stones[cell[rows]]
+    del cell
     crumbs = spectral_noise(rng, n, 40 * scale, beta=1.2)
-    height = 0.6 * ground + 0.25 * pebble + 0.15 * crumbs
-    wet = smoothstep(wetness, wetness - 0.08, gaussian_blur(height, 2.0)) if wetness > 0 else np.zeros_like(height)
-    height = np.where(wet > 0, np.maximum(height, wetness - 0.02), height)
-    shade = (0.25 + 0.5 * ground + 0.3 * pebble + 0.2 * (crumbs - 0.5)) * (1 - 0.5 * wet)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.9 - 0.1 * pebble - 0.75 * wet, 0.0)
+    height = np.empty((n, n), np.float32)
+    shade = ground  # the dry shade overwrites the ground it is made of; wetness darkens it below
+    for rows in bands(n):
+        g, p, c = ground[rows], pebble[rows], crumbs[rows]
+        height[rows] = 0.6 * g + 0.25 * p + 0.15 * c
+        shade[rows] = 0.25 + 0.5 * g + 0.3 * p + 0.2 * (c - 0.5)
+    del crumbs
+    if wetness > 0:
+        wet = gaussian_blur(height, 2.0)
+        for rows in bands(n):
+            wet[rows] = smoothstep(wetness, wetness - 0.08, wet[rows])
+    else:
+        wet = np.zeros_like(height)
+    roughness = pebble  # overwrites the pebbles, band by band
+    for rows in bands(n):
+        h, p, wt = height[rows], pebble[rows], wet[rows]
+        height[rows] = np.where(wt > 0, np.maximum(h, wetness - 0.02), h)
+        shade[rows] = shade[rows] * (1 - 0.5 * wt)
+        roughness[rows] = 0.9 - 0.1 * p - 0.75 * wt
+    del wet
+    return _surface(shade, palette, height, roughness, 0.0)
 
 
 def _plates(rng: np.random.Generator, n: int, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -192,7 +270,7 @@ def metal(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -
     relief, streaks = _plates(rng, n, scale)
     height = relief + 0.03 * streaks
     shade = 0.35 + 0.4 * relief + 0.25 * (streaks - 0.5)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.25 + 0.25 * streaks, 1.0)
+    return _surface(shade, palette, height, 0.25 + 0.25 * streaks, 1.0)
 
 
 def rust(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -206,19 +284,25 @@ def rust(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) ->
     rust_shade = 0.1 + 0.45 * pits * patches
     shade = corroded * rust_shade + (1 - corroded) * metal_shade
     roughness = corroded * (0.85 + 0.15 * pits) + (1 - corroded) * (0.3 + 0.2 * streaks)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, roughness, 1 - corroded)
+    return _surface(shade, palette, height, roughness, 1 - corroded)
 
 
 def lava(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
     """Cooling lava: dark crust plates split by glowing cracks (the palette's light end is the glow)."""
     cells = _counts(5, scale, 2)
-    warp = ((spectral_noise(rng, n, 4) - 0.5) * 0.5, (spectral_noise(rng, n, 4) - 0.5) * 0.5)
-    w = worley(rng, n, cells, jitter=1.0, warp=warp)
+    warp = (_warp(rng, n, 4, 0.5), _warp(rng, n, 4, 0.5))
+    edge = worley_maps(rng, n, cells, jitter=1.0, warp=warp, maps=("edge",))["edge"]
+    del warp
     crust_detail = spectral_noise(rng, n, 30 * scale, beta=1.5)
-    molten = smoothstep(0.12, 0.0, w.edge + 0.06 * (crust_detail - 0.5))
-    height = (1 - molten) * (0.7 + 0.3 * crust_detail)
-    shade = molten * (0.65 + 0.35 * smoothstep(0.06, 0.0, w.edge)) + (1 - molten) * 0.3 * crust_detail
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.95 - 0.55 * molten, 0.0)
+    shade, height, roughness = edge, crust_detail, np.empty((n, n), np.float32)  # overwriting their inputs
+    for rows in bands(n):
+        e, c = edge[rows], crust_detail[rows]
+        molten = smoothstep(0.12, 0.0, e + 0.06 * (c - 0.5))
+        roughness[rows] = 0.95 - 0.55 * molten
+        s = molten * (0.65 + 0.35 * smoothstep(0.06, 0.0, e)) + (1 - molten) * 0.3 * c
+        height[rows] = (1 - molten) * (0.7 + 0.3 * c)
+        shade[rows] = s
+    return _surface(shade, palette, height, roughness, 0.0)
 
 
 def water(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
@@ -230,27 +314,36 @@ def water(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -
     ripples = spectral_noise(rng, n, 20 * scale, beta=2.0)
     height = normalize(waves) * 0.6 + 0.4 * ripples
     shade = 0.2 + 0.5 * height
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.04 + 0.06 * ripples, 0.0)
+    return _surface(shade, palette, height, 0.04 + 0.06 * ripples, 0.0)
 
 
 def ice(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
     """Ice: clear, glossy sheets with a web of white cracks and patches of rough frost."""
     cells = _counts(7, scale, 2)
-    warp = ((spectral_noise(rng, n, 6) - 0.5) * 0.3, (spectral_noise(rng, n, 6) - 0.5) * 0.3)
-    w = worley(rng, n, cells, jitter=1.0, warp=warp)
-    crack = smoothstep(0.05, 0.0, w.edge)
-    frost = smoothstep(0.5, 0.8, spectral_noise(rng, n, 5 * scale, beta=2.0))
+    warp = (_warp(rng, n, 6, 0.3), _warp(rng, n, 6, 0.3))
+    crack = worley_maps(rng, n, cells, jitter=1.0, warp=warp, maps=("edge",))["edge"]
+    del warp
+    for rows in bands(n):  # the edge becomes the crack map
+        crack[rows] = smoothstep(0.05, 0.0, crack[rows])
+    frost = spectral_noise(rng, n, 5 * scale, beta=2.0)
+    for rows in bands(n):
+        frost[rows] = smoothstep(0.5, 0.8, frost[rows])
     depth = spectral_noise(rng, n, 3 * scale, beta=2.5)
-    height = 0.8 - 0.3 * crack + 0.1 * frost + 0.1 * depth
-    shade = 0.3 + 0.3 * depth + 0.4 * np.maximum(crack, frost)
-    return _surface(gradient(np.clip(shade, 0, 1), palette), height, 0.08 + 0.6 * frost + 0.3 * crack, 0.0)
+    shade, height, roughness = crack, depth, frost  # each overwrites an input once its band is read
+    for rows in bands(n):
+        c, f, d = crack[rows], frost[rows], depth[rows]
+        h = 0.8 - 0.3 * c + 0.1 * f + 0.1 * d
+        s = 0.3 + 0.3 * d + 0.4 * np.maximum(c, f)
+        roughness[rows] = 0.08 + 0.6 * f + 0.3 * c
+        height[rows], shade[rows] = h, s
+    return _surface(shade, palette, height, roughness, 0.0)
 
 
 def generic_noise(rng: np.random.Generator, n: int, scale: float, palette: np.ndarray) -> Surface:
     """Plain fractal noise mapped onto the palette: a neutral base to recolour."""
     height = spectral_noise(rng, n, 4 * scale, beta=2.0)
     detail = spectral_noise(rng, n, 32 * scale, beta=1.5)
-    return _surface(gradient(height, palette), 0.85 * height + 0.15 * detail, 0.45 + 0.4 * detail, 0.0)
+    return _surface(height, palette, 0.85 * height + 0.15 * detail, 0.45 + 0.4 * detail, 0.0)
 
 
 FAMILIES: dict[str, Family] = {

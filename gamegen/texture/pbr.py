@@ -8,6 +8,7 @@ and a glTF preview.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,11 +16,10 @@ import numpy as np
 
 from ..assets import Asset
 from ..params import Field, Params
-from . import export as _engine_files  # noqa: F401  (registers what the engine profiles write for a set)
 from . import quality
 from .assets import TextureMapAsset, TextureNormalMapAsset
 from .materials import Surface
-from .noise import gaussian_blur, normalize
+from .noise import bands, blur_bands, gaussian_blur, normalize
 from .preview import material_preview
 
 __all__ = [
@@ -61,23 +61,68 @@ def _u8(a: np.ndarray) -> np.ndarray:
     return np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
+def _normal_rows(h: np.ndarray, rows: slice, k: float) -> np.ndarray:
+    """Unit normals of the rows ``rows`` of float32 ``h`` by the wrapping Sobel of :func:`normal_map` (same numbers)."""
+    near = h[np.arange(rows.start - 1, rows.stop + 1) % h.shape[0]]  # the rows and one more on each side, wrapped
+    smooth_y = near[:-2] + 2 * near[1:-1] + near[2:]
+    smooth_x = np.roll(near, 1, 1) + 2 * near + np.roll(near, -1, 1)
+    gx = (np.roll(smooth_y, -1, 1) - np.roll(smooth_y, 1, 1)) / 8.0  # height change per pixel to the right
+    gy = (smooth_x[2:] - smooth_x[:-2]) / 8.0  # ... per pixel down the image
+    n = np.stack([-gx * k, gy * k, np.ones_like(gx)], axis=-1)
+    return n / np.linalg.norm(n, axis=-1, keepdims=True)
+
+
 def normal_map(height: np.ndarray, strength: float = 1.0) -> np.ndarray:
     """Unit tangent-space normals (OpenGL: +Y points up the image) from a [0, 1] height map by a wrapping Sobel."""
-    h = height.astype(np.float32)
-    smooth_y = np.roll(h, 1, 0) + 2 * h + np.roll(h, -1, 0)
-    smooth_x = np.roll(h, 1, 1) + 2 * h + np.roll(h, -1, 1)
-    gx = (np.roll(smooth_y, -1, 1) - np.roll(smooth_y, 1, 1)) / 8.0  # height change per pixel to the right
-    gy = (np.roll(smooth_x, -1, 0) - np.roll(smooth_x, 1, 0)) / 8.0  # ... per pixel down the image
+    h = np.asarray(height, np.float32)
     k = RELIEF_DEPTH * strength * h.shape[1]
-    n = np.stack([-gx * k, gy * k, np.ones_like(h)], axis=-1)
-    return n / np.linalg.norm(n, axis=-1, keepdims=True)
+    out = np.empty((*h.shape, 3), np.float32)
+    for rows in bands(h.shape[0]):
+        out[rows] = _normal_rows(h, rows, k)
+    return out
+
+
+def _normal_u8(height: np.ndarray, strength: float) -> np.ndarray:
+    """The 8-bit normal map (``n * 0.5 + 0.5``), band by band."""
+    h = np.asarray(height, np.float32)
+    k = RELIEF_DEPTH * strength * h.shape[1]
+    out = np.empty((*h.shape, 3), np.uint8)
+    for rows in bands(h.shape[0]):
+        out[rows] = _u8(_normal_rows(h, rows, k) * 0.5 + 0.5)
+    return out
+
+
+_AO_SCALES = (0.004, 0.016, 0.064)  # blur sigmas as fractions of the width
+
+
+def _cavity(height: np.ndarray) -> np.ndarray:
+    """How far each texel lies below its blurred surroundings, summed over the AO scales (float32 HxW).
+
+    One spectrum and the sum are the only full-size arrays: each blur is read band by band as it is transformed back.
+    """
+    n = height.shape[1]
+    spectrum = np.empty((height.shape[0], n // 2 + 1), np.complex64)
+    cavity = np.empty(height.shape, np.float32)
+    for i, f in enumerate(_AO_SCALES):
+        for rows, blurred in blur_bands(height, f * n, spectrum):
+            below = np.clip(blurred - height[rows], 0.0, None)
+            if i == 0:
+                cavity[rows] = below
+            else:
+                cavity[rows] += below
+    return cavity
 
 
 def ambient_occlusion(height: np.ndarray) -> np.ndarray:
     """Cavity occlusion in [0, 1] (1 = open): how far each texel lies below its blurred surroundings, at 3 scales."""
-    n = height.shape[1]
-    cavity = sum(np.clip(gaussian_blur(height, f * n) - height, 0.0, None) for f in (0.004, 0.016, 0.064)) / 3.0
-    return np.clip(1.0 - 2.0 * cavity, 0.0, 1.0).astype(np.float32)
+    if height.dtype != np.float32:
+        n = height.shape[1]
+        cavity = sum(np.clip(gaussian_blur(height, f * n) - height, 0.0, None) for f in _AO_SCALES) / 3.0
+        return np.clip(1.0 - 2.0 * cavity, 0.0, 1.0).astype(np.float32)
+    ao = _cavity(height)
+    for rows in bands(ao.shape[0]):
+        ao[rows] = np.clip(1.0 - 2.0 * (ao[rows] / 3.0), 0.0, 1.0)
+    return ao
 
 
 def pack_orm(ao: np.ndarray, roughness: np.ndarray, metallic: np.ndarray) -> np.ndarray:
@@ -85,24 +130,57 @@ def pack_orm(ao: np.ndarray, roughness: np.ndarray, metallic: np.ndarray) -> np.
     return np.stack([_u8(ao), _u8(roughness), _u8(metallic)], axis=-1)
 
 
-def _assemble(
-    albedo: np.ndarray, height: np.ndarray, roughness: np.ndarray, metallic: np.ndarray, strength: float
-) -> PbrSet:
-    ao = ambient_occlusion(height)
+Rows = Callable[[slice], np.ndarray]
+"""A map read band by band: its rows ``rows`` as float values in [0, 1]."""
+
+
+def _assemble(albedo: np.ndarray, height: np.ndarray, roughness: Rows, metallic: Rows, strength: float) -> PbrSet:
+    """The 8/16-bit set, band by band: only the occlusion's spectrum and sum are full-size float temporaries.
+
+    ``albedo`` is sRGB uint8 HxWx3 (kept as it is) or float in [0, 1]; ``height`` float in [0, 1].
+    """
+    shape = height.shape
+    if height.dtype == np.float32:  # first, while the fewest outputs exist: its work arrays are the largest
+        cavity = _cavity(height)
+        ao8 = np.empty(shape, np.uint8)
+        for rows in bands(shape[0]):
+            ao8[rows] = _u8(np.clip(1.0 - 2.0 * (cavity[rows] / 3.0), 0.0, 1.0))
+        del cavity
+    else:
+        ao8 = _u8(ambient_occlusion(height))
+    rough8 = np.empty(shape, np.uint8)
+    height16 = np.empty(shape, np.uint16)
+    orm = np.empty((*shape, 3), np.uint8)
+    albedo8 = albedo if albedo.dtype == np.uint8 else np.empty((*shape, 3), np.uint8)
+    for rows in bands(shape[0]):
+        if albedo8 is not albedo:
+            albedo8[rows] = _u8(albedo[rows])
+        rough8[rows] = _u8(roughness(rows))
+        height16[rows] = np.round(np.clip(height[rows], 0.0, 1.0) * 65535.0).astype(np.uint16)
+        orm[rows, :, 0] = ao8[rows]
+        orm[rows, :, 1] = rough8[rows]
+        orm[rows, :, 2] = _u8(metallic(rows))
     return PbrSet(
-        albedo=_u8(albedo),
-        normal=_u8(normal_map(height, strength) * 0.5 + 0.5),
-        roughness=_u8(roughness),
-        height=np.round(np.clip(height, 0.0, 1.0) * 65535.0).astype(np.uint16),
-        ao=_u8(ao),
-        orm=pack_orm(ao, roughness, metallic),
+        albedo=albedo8,
+        normal=_normal_u8(height, strength),
+        roughness=rough8,
+        height=height16,
+        ao=ao8,
+        orm=orm,
     )
 
 
 def from_surface(surface: Surface, params: PbrParams) -> PbrSet:
     """The set for a procedural surface: normal and AO from its height, roughness shifted by the bias."""
-    roughness = np.clip(surface.roughness + params.roughness_bias, 0.0, 1.0)
-    return _assemble(surface.albedo, surface.height, roughness, surface.metallic, params.normal_strength)
+    bias = params.roughness_bias
+
+    def roughness(rows: slice) -> np.ndarray:
+        return np.clip(surface.roughness[rows] + bias, 0.0, 1.0)
+
+    def metallic(rows: slice) -> np.ndarray:
+        return surface.metallic[rows]
+
+    return _assemble(surface.albedo, surface.height, roughness, metallic, params.normal_strength)
 
 
 def from_image(albedo: np.ndarray, params: PbrParams, metallic: float = 0.0) -> PbrSet:
@@ -116,7 +194,8 @@ def from_image(albedo: np.ndarray, params: PbrParams, metallic: float = 0.0) -> 
     height = normalize(gaussian_blur(lum, 0.75) - 0.6 * gaussian_blur(lum, n / 8))
     contrast = normalize(gaussian_blur(np.abs(lum - gaussian_blur(lum, 2.0)), 2.0))
     roughness = np.clip(0.6 + 0.3 * contrast - 0.3 * (lum - lum.mean()) + params.roughness_bias, 0.0, 1.0)
-    return _assemble(rgb, height, roughness, np.full_like(lum, metallic), params.normal_strength)
+    metal = np.full_like(lum, metallic)
+    return _assemble(rgb, height, lambda rows: roughness[rows], lambda rows: metal[rows], params.normal_strength)
 
 
 def set_assets(

@@ -38,13 +38,31 @@ def _quad() -> MeshPart:
     return MeshPart(positions=positions, indices=np.array([[0, 1, 2], [0, 2, 3]]), normals=normals, uvs=uvs)
 
 
+_SHRINK_ROWS = 512  # source rows resampled together: PIL copies what it resamples (4 bytes a pixel)
+
+
 def _shrink(arr: np.ndarray) -> np.ndarray:
-    """``arr`` box-downscaled so its longer side is at most PREVIEW_TEXTURE_SIZE."""
-    if max(arr.shape[:2]) <= PREVIEW_TEXTURE_SIZE:
+    """``arr`` box-downscaled so its longer side is at most PREVIEW_TEXTURE_SIZE.
+
+    By a whole factor (a power-of-two map), each output row averages its own block of source rows, so the map is
+    resampled in bands of rows: the same pixels as one call, without a full-size copy in PIL.
+    """
+    h, w = arr.shape[:2]
+    if max(h, w) <= PREVIEW_TEXTURE_SIZE:
         return arr
-    scale = PREVIEW_TEXTURE_SIZE / max(arr.shape[:2])
-    size = (max(1, round(arr.shape[1] * scale)), max(1, round(arr.shape[0] * scale)))
-    return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.BOX))
+    scale = PREVIEW_TEXTURE_SIZE / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    factor = h // size[1]
+    if factor < 2 or h != size[1] * factor or w != size[0] * factor:
+        return np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.BOX))
+    band = max(1, _SHRINK_ROWS // factor) * factor
+    out = np.empty((size[1], size[0], *arr.shape[2:]), arr.dtype)
+    for r0 in range(0, h, band):
+        rows = min(band, h - r0)
+        out[r0 // factor : (r0 + rows) // factor] = Image.fromarray(arr[r0 : r0 + rows]).resize(
+            (size[0], rows // factor), Image.Resampling.BOX
+        )
+    return out
 
 
 def _fit_untiled(part: MeshPart, tiling: str) -> MeshPart:
@@ -53,6 +71,8 @@ def _fit_untiled(part: MeshPart, tiling: str) -> MeshPart:
     The glTF sampler clamps those axes (:func:`gamegen.export.gltf.wrap_modes`), so the texture is shown once there
     instead of repeating a seam.
     """
+    if part.uvs is None:
+        raise ValueError("a preview shape needs UVs")
     uvs = part.uvs.copy()
     for column, axis in enumerate("xy"):
         span = float(uvs[:, column].max())

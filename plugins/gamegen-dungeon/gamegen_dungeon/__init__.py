@@ -1,9 +1,9 @@
 """gamegen-dungeon: BSP dungeon layouts (``dungeon.layout``) for gamegen, exported as Tiled maps."""
 
-from gamegen.registry import Registry
+from gamegen.plugin import Registry
 
 from .generator import DungeonLayout, DungeonParams
-from .tiled import MapObject, TiledMapAsset, Tileset  # importing registers the Tiled exporter
+from .tiled import MapObject, TiledMapAsset, Tileset
 
 __all__ = ["DungeonLayout", "DungeonParams", "MapObject", "TiledMapAsset", "Tileset", "register"]
 

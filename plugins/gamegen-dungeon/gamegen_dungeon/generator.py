@@ -59,7 +59,7 @@ def _objects(layout: Layout, size: int) -> dict[str, list[MapObject]]:
     return {"rooms": rooms, "doors": doors, "spawns": spawns}
 
 
-class DungeonLayout(gamegen.Generator):
+class DungeonLayout(gamegen.Generator[DungeonParams]):
     """Dungeon level: BSP rooms, corridors, doors and spawn points, every room reachable, as a Tiled map.
 
     Writes ``dungeon.tmj`` (tile layer + object layers ``rooms``, ``doors``, ``spawns``) with its tileset embedded
@@ -69,9 +69,7 @@ class DungeonLayout(gamegen.Generator):
     """
 
     name = "dungeon.layout"
-    kind = "dungeon"
     version = "1.1.0"
-    params = DungeonParams
     quick_params = {"width": 32, "height": 24, "tile_size": 8, "depth": 3}
     time_budget_s = 10.0
 

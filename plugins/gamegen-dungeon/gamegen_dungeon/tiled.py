@@ -12,12 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from gamegen import Asset
-from gamegen.export import ExportContext, ExportedFile, register_exporter
-from gamegen.export.generic import dump_json
-from gamegen.export.png import encode_png
-from gamegen.names import check_name
-from gamegen.provenance import xmp_packet
+from gamegen.plugin import Asset, ExportContext, ExportedFile, check_name, dump_json, encode_png, xmp_packet
 
 __all__ = ["TILED_VERSION", "Tileset", "MapObject", "TiledMapAsset", "export_tiled_map"]
 
@@ -63,6 +58,8 @@ class TiledMapAsset(Asset):
     """An orthogonal Tiled map: named tile layers of gids (0 = empty, tile i of the tileset = i + 1), object layers
     and one tileset, embedded in the map (``embed_tileset``, the default: every consumer, Phaser included, reads
     it) or written as its own ``.tsj`` file that the map references."""
+
+    exporters = {"generic": "gamegen_dungeon.tiled:export_tiled_map"}
 
     tileset: Tileset
     layers: dict[str, np.ndarray]
@@ -178,7 +175,6 @@ def _map_json(asset: TiledMapAsset, tileset_ref: dict[str, Any]) -> dict[str, An
     }
 
 
-@register_exporter(TiledMapAsset)
 def export_tiled_map(asset: TiledMapAsset, ctx: ExportContext) -> list[ExportedFile]:
     """``<name>.tmj`` plus the tileset image ``<tileset>.png`` and, unless embedded, ``<tileset>.tsj``."""
     ts = asset.tileset

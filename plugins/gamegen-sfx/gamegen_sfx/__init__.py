@@ -1,6 +1,6 @@
 """gamegen-sfx: sfxr-style procedural game sound effects (``audio.sfx``) for gamegen, written as 16-bit WAV."""
 
-from gamegen.registry import Registry
+from gamegen.plugin import Registry
 
 from .generator import Sfx, SfxParams
 

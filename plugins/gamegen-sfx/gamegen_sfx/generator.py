@@ -78,7 +78,7 @@ class SfxParams(Params):
         return value
 
 
-class Sfx(gamegen.Generator):
+class Sfx(gamegen.Generator[SfxParams]):
     """Game sound effects in the sfxr tradition (jump, coin, hit, explosion, ...) as 16-bit 44.1 kHz WAV.
 
     The seed rolls the preset's random choices (as sfxr's buttons do) and the noise; every synth parameter you set
@@ -90,9 +90,7 @@ class Sfx(gamegen.Generator):
     """
 
     name = "audio.sfx"
-    kind = "audio"
     version = "1.1.0"
-    params = SfxParams
     quick_params = {"preset": "blip"}
     time_budget_s = 10.0
 

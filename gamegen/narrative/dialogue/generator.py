@@ -2,32 +2,28 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
+from ...assets import Asset
+from ...content_filter import FilterParams, FilterReport, first_clean
+from ...context import Context
+from ...errors import ParamError
+from ...generator import Generator
+from ...inputs import read_model
+from ...params import Field, InputFile
+from ..quest.questline import QuestLine
+from .assets import DialogueAsset
+from .builder import dialogue_asset_name, grammar_dialogues, npc_dialogue, npc_say, resolve_npc
+from .graph import Dialogue
+from .ink import InkOptions
 
-from ..assets import Asset
-from ..context import Context
-from ..errors import ParamError
-from ..generator import Generator
-from ..params import Field
-from .builder import Npc, npc_dialogue, npc_say
-from .filter import FilterParams, FilterReport, first_clean
-from .graph import Dialogue, DialogueAsset
-from .ink import InkVersion
-from .inputs import input_paths, read_model
-from .quest import INK_VERSION_HELP, dialogue_asset_name, grammar_dialogues
-from .questline import QuestLine
-from .tracery import load_grammar
-
-__all__ = ["DialogueParams", "DialogueGenerator", "invent_npc", "resolve_npc"]
+__all__ = ["DialogueParams", "DialogueGenerator"]
 
 
-class DialogueParams(FilterParams):
+class DialogueParams(InkOptions, FilterParams):
     """Parameters of ``narrative.dialogue``."""
 
-    quest: str | dict[str, Any] | None = Field(
+    quest: InputFile | dict[str, Any] | None = Field(
         None,
         description=(
             "A quest line to voice (narrative.quest's questline.json, as a file or an object): one conversation "
@@ -37,25 +33,9 @@ class DialogueParams(FilterParams):
     npc: dict[str, Any] | None = Field(
         None, description=("An NPC to chat with: {name, role, place}; invented when neither quest nor npc is given")
     )
-    ink_version: InkVersion = Field("1.1", description=INK_VERSION_HELP)
 
 
-def invent_npc(rng: np.random.Generator) -> Npc:
-    """An NPC from the built-in grammars: a name, a trade and a home."""
-    people = load_grammar("characters")
-    return Npc(
-        name=people.expand("origin", rng),
-        role=people.expand("role", rng),
-        place=load_grammar("places").expand("town", rng),
-    )
-
-
-def resolve_npc(source: dict[str, Any] | None, ctx: Context) -> Npc:
-    """The NPC an ``npc`` parameter describes, or one invented from the run's seed when it is not given."""
-    return read_model(Npc, source, "npc", ctx) if source else invent_npc(ctx.child("npc"))
-
-
-class DialogueGenerator(Generator):
+class DialogueGenerator(Generator[DialogueParams]):
     """Branching dialogue as Ink, Yarn Spinner (+ string table CSV) and a JSON graph, for quest givers or an NPC.
 
     Greetings that change after the first meeting, choices with conditions on variables (a quest is offered
@@ -64,19 +44,13 @@ class DialogueGenerator(Generator):
     """
 
     name = "narrative.dialogue"
-    kind = "narrative"
     version = "2.0.0"
-    params = DialogueParams
     quick_params: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def output_schema(cls) -> dict[str, Any]:
         """The JSON Schema of the dialogue graph (``<name>.json``)."""
         return Dialogue.model_json_schema()
-
-    def input_files(self, params: DialogueParams) -> list[Path]:
-        """The quest line and term files, when given as files."""
-        return input_paths(params.quest, params.filter_terms)
 
     def generate(self, params: DialogueParams, ctx: Context) -> list[Asset]:
         if params.quest is not None and params.npc is not None:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from .graph import AllOf, Choice, Condition, Dialogue, Effect, Guard, Line, Node
-from .questline import (
+from ...context import Context
+from ...inputs import read_model
+from ..quest.questline import (
     Quest,
     QuestLine,
     cast_of,
@@ -30,7 +32,8 @@ from .questline import (
     state_variable,
     target_facts,
 )
-from .tracery import Grammar, load_grammar
+from ..tracery import Grammar, load_grammar
+from .graph import AllOf, Choice, Condition, Dialogue, Effect, Guard, Line, Node
 
 __all__ = [
     "GIVER_NPC_SLOTS",
@@ -46,7 +49,11 @@ __all__ = [
     "giver_dialogue",
     "questline_dialogues",
     "grammar_writer",
+    "grammar_dialogues",
+    "dialogue_asset_name",
     "npc_dialogue",
+    "invent_npc",
+    "resolve_npc",
     "quest_voice",
     "npc_voice",
     "npc_say",
@@ -260,6 +267,18 @@ def grammar_writer(rng: np.random.Generator) -> Writer:
     return write
 
 
+def grammar_dialogues(line: QuestLine, rng: np.random.Generator) -> list[Dialogue]:
+    """Each giver's conversation (all their quests), worded by the built-in dialogue grammar."""
+    return questline_dialogues(line, grammar_writer(rng))
+
+
+def dialogue_asset_name(d: Dialogue, line: QuestLine) -> str:
+    """The asset (file) name of a quest giver's dialogue: ``dialogue_<giver>`` (the giver's name as an
+    identifier, e.g. ``dialogue_linnea_underhill``)."""
+    names = giver_slugs(line.quests)
+    return f"dialogue_{names[d.giver]}" if d.giver in names else d.id
+
+
 def npc_dialogue(npc: Npc, say: Mapping[str, str]) -> Dialogue:
     """Small talk with ``npc``: a greeting that remembers you, two rumours and a word about the place."""
     did = "npc_" + (re.sub(r"[^a-z0-9]+", "_", npc.name.lower()).strip("_") or "npc")
@@ -297,6 +316,21 @@ def npc_dialogue(npc: Npc, say: Mapping[str, str]) -> Dialogue:
         _node(did, "goodbye", npc.name, [(say["npc_goodbye"], None)], effects=[Effect(var=met, value=True)]),
     ]
     return Dialogue(id=did, title=f"Talking to {npc.name}", start=f"{did}_greet", nodes=nodes, variables={met: False})
+
+
+def invent_npc(rng: np.random.Generator) -> Npc:
+    """An NPC from the built-in grammars: a name, a trade and a home."""
+    people = load_grammar("characters")
+    return Npc(
+        name=people.expand("origin", rng),
+        role=people.expand("role", rng),
+        place=load_grammar("places").expand("town", rng),
+    )
+
+
+def resolve_npc(source: dict[str, Any] | None, ctx: Context) -> Npc:
+    """The NPC an ``npc`` parameter describes, or one invented from the run's seed when it is not given."""
+    return read_model(Npc, source, "npc", ctx) if source else invent_npc(ctx.child("npc"))
 
 
 def _plain(text: str) -> str:

@@ -12,17 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .style import bare, slug, title_case, with_the
-from .tracery import Grammar, load_grammar
-from .world import World
+from ..style import bare, slug, title_case, with_the
+from ..tracery import Grammar, load_grammar
+from .world import StoryWorld
 
 __all__ = [
+    "Objective",
     "OBJECTIVES",
+    "Action",
     "ACTIONS",
     "Step",
     "Reward",
@@ -51,10 +53,10 @@ __all__ = [
     "build_questline",
 ]
 
-OBJECTIVES = ("fetch", "kill", "escort", "explore", "deliver", "investigate")
-ACTIONS = ("talk", "travel", "collect", "defeat", "escort", "explore", "deliver", "investigate", "return")
 Objective = Literal["fetch", "kill", "escort", "explore", "deliver", "investigate"]
+OBJECTIVES: tuple[Objective, ...] = get_args(Objective)
 Action = Literal["talk", "travel", "collect", "defeat", "escort", "explore", "deliver", "investigate", "return"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
 _ID = r"^[a-z][a-z0-9_]*$"
 
 _BASE_GOLD = {"fetch": 20, "kill": 35, "escort": 30, "explore": 15, "deliver": 15, "investigate": 25}
@@ -289,7 +291,7 @@ class QuestLine(BaseModel):
     id: str = Field(pattern=_ID)
     title: str
     level: int = Field(ge=1, le=100)
-    world: World
+    world: StoryWorld
     quests: list[Quest] = Field(min_length=1)
     state_machine: StateMachine | None = Field(
         None,
@@ -341,7 +343,7 @@ def literal(text: str) -> str:
     return re.sub(r"([\\#\[\]])", r"\\\1", text)
 
 
-def target_pool(world: World, objective: str, giver: str) -> list[str]:
+def target_pool(world: StoryWorld, objective: str, giver: str) -> list[str]:
     """The names an objective may target: items to fetch or deliver, creatures to defeat, people to escort ..."""
     others = [c for c in world.character_names if c != giver]
     return {
@@ -359,7 +361,7 @@ def _pick(rng: np.random.Generator, options: list[str]) -> str:
 
 
 def cast_quest(
-    world: World,
+    world: StoryWorld,
     objective: str,
     rng: np.random.Generator,
     giver: str | None = None,
@@ -454,7 +456,7 @@ def assemble_quest(
     title: str,
     motivation: str,
     *,
-    world: World,
+    world: StoryWorld,
     level: int,
     index: int,
     requires: list[str],
@@ -528,13 +530,13 @@ Author = Callable[[int, list[str], np.random.Generator], tuple[Cast, str, str]]
 """Writes one quest of a line: ``(index, allowed objectives, rng) -> (cast, title, motivation)``."""
 
 
-def feasible_objectives(world: World, wanted: list[str]) -> list[str]:
+def feasible_objectives(world: StoryWorld, wanted: list[str]) -> list[str]:
     """The wanted objectives the world can support (escorts need two people, fetches need an item ...)."""
     return [o for o in wanted if target_pool(world, o, "") and (o != "escort" or len(world.characters) >= 2)]
 
 
 def build_questline(
-    world: World, *, level: int, length: int, objectives: list[str], author: Author, rng: np.random.Generator
+    world: StoryWorld, *, level: int, length: int, objectives: list[str], author: Author, rng: np.random.Generator
 ) -> QuestLine:
     """A line of ``length`` quests written by ``author``; each depends on the one before (sometimes two back)."""
     quests: list[Quest] = []

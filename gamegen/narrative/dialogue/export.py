@@ -6,9 +6,9 @@ Godot (GodotInk); Yarn Spinner in Unity and Godot; the JSON graph is for engines
 
 from __future__ import annotations
 
-from ..export import ExportContext, ExportedFile
-from ..export.generic import dump_json
-from .graph import DialogueAsset
+from ...export import ExportContext, ExportedFile
+from ...export.generic import dump_json
+from .assets import DialogueAsset
 from .ink import to_ink
 from .yarn import string_table, to_yarn
 

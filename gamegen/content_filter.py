@@ -1,6 +1,7 @@
-"""Content filter for every narrative output: term lists (words, ``word*`` prefixes, ``re:`` regexes) by game rating.
+"""Content filter for generated text: term lists (words, ``word*`` prefixes, ``re:`` regexes) by game rating.
 
-The default lists (``gamegen/narrative/filters/*.txt``) hold slurs (blocked at every rating, stored ROT13 so the
+Every narrative generator and ``character.sheet`` run their text through it. The default lists
+(``gamegen/data/filters/*.txt``) hold slurs (blocked at every rating, stored ROT13 so the
 source does not read as a slur list), explicit sexual terms (allowed only at ``adult``), graphic violence and
 strong profanity (from ``mature``) and realistic killing and blood (from ``teen``). Users add a file of their
 own terms (``filter_terms``) or replace the defaults (``filter_defaults=false``). Hits are recorded in the
@@ -22,14 +23,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
-from ..context import Context
-from ..errors import GenerationError, ParamError
-from ..params import Field, InputFile, Params
+from .context import Context
+from .errors import GenerationError, ParamError
+from .params import Field, InputFile, Params
 
 __all__ = [
     "RATINGS",
+    "Rating",
+    "FilterMode",
     "TermList",
     "Hit",
     "ContentFilter",
@@ -42,8 +45,12 @@ __all__ = [
     "first_clean",
 ]
 
-RATINGS = ("everyone", "teen", "mature", "adult")
-"""Game ratings from the most to the least restrictive; a list is allowed from its rating upwards."""
+Rating = Literal["everyone", "teen", "mature", "adult"]
+"""A game rating; a term list is allowed from its rating upwards."""
+RATINGS: tuple[Rating, ...] = get_args(Rating)
+"""Game ratings from the most to the least restrictive."""
+FilterMode = Literal["regenerate", "fail", "flag"]
+"""What a run does when a sample hits the filter."""
 
 T = TypeVar("T")
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -108,7 +115,7 @@ def parse_terms(text: str, name: str, allowed_from: str = "never") -> TermList:
 
 def default_lists() -> list[TermList]:
     """The term lists shipped with gamegen."""
-    root = resources.files(__package__) / "filters"
+    root = resources.files("gamegen") / "data" / "filters"
     files = sorted((p for p in root.iterdir() if p.name.endswith(".txt")), key=lambda p: p.name)
     return [parse_terms(p.read_text("utf-8"), p.name[:-4]) for p in files]
 
@@ -141,15 +148,17 @@ class ContentFilter:
 
 
 class FilterParams(Params):
-    """Content-filter parameters shared by every narrative generator."""
+    """Content-filter parameters shared by every generator that writes text."""
 
-    rating: Literal["everyone", "teen", "mature", "adult"] = Field(
+    rating: Rating = Field(
         "teen", description="Game rating: term lists stricter than this rating are applied (slurs always are)"
     )
-    content_filter: Literal["regenerate", "fail", "flag"] = Field(
+    content_filter: FilterMode = Field(
         "regenerate", description="On a hit: regenerate from the next sub-seed (bounded), fail, or keep and flag"
     )
-    filter_terms: InputFile | None = Field(None, description="A file of extra terms (word, word*, re:regex; # rating: ...)")
+    filter_terms: InputFile | None = Field(
+        None, description="A file of extra terms (word, word*, re:regex; # rating: ...)"
+    )
     filter_defaults: bool = Field(True, description="Use the built-in term lists (false: only filter_terms)")
     filter_attempts: int = Field(5, ge=1, le=50, description="How many samples to try before failing")
 

@@ -10,12 +10,10 @@ before it is set on every path that leads there (declared variables count as set
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ..errors import GenerationError
-
-if TYPE_CHECKING:
-    from .graph import Dialogue, Effect, Guard, Node, Value
+from ...errors import GenerationError
+from .graph import Dialogue, Effect, Guard, Node, Value
 
 __all__ = ["DialogueError", "dialogue_problems", "validate_dialogue"]
 
@@ -45,7 +43,7 @@ def _structure(d: Dialogue) -> tuple[list[str], list[str]]:
     problems: list[str] = []
     ids = [n.id for n in d.nodes]
     problems += [f"node id {i!r} is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})]
-    line_ids = [x.id for n in d.nodes for x in (*n.lines, *n.choices)]
+    line_ids = [x.id for n in d.nodes for x in n.entries()]
     problems += [f"line id {i!r} is used twice" for i in sorted({i for i in line_ids if line_ids.count(i) > 1})]
     nodes = d.by_id()
     if d.start not in nodes:

@@ -6,59 +6,50 @@ game and the dialogues share each quest's progress.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import numpy as np
 
-from ..assets import Asset, DataAsset
-from ..context import Context
-from ..errors import ParamError
-from ..generator import Generator
-from ..params import Field
-from .builder import grammar_writer, questline_dialogues
-from .filter import FilterParams, FilterReport, first_clean
-from .graph import Dialogue, DialogueAsset
-from .ink import InkVersion
-from .inputs import input_paths
+from ...assets import Asset, DataAsset
+from ...content_filter import FilterParams, FilterReport, first_clean
+from ...context import Context
+from ...errors import ParamError
+from ...generator import Generator
+from ...params import Field, InputFile, Params
+from ..dialogue.assets import DialogueAsset
+from ..dialogue.builder import dialogue_asset_name, grammar_dialogues
+from ..dialogue.graph import Dialogue
+from ..dialogue.ink import InkOptions
+from ..style import title_case
 from .questline import (
     OBJECTIVES,
     Author,
     Cast,
+    Objective,
     QuestLine,
     build_questline,
     cast_quest,
     feasible_objectives,
-    giver_slugs,
     quest_grammar,
     quest_texts,
 )
-from .style import title_case
-from .world import World, complete_world, load_world
+from .world import StoryWorld, complete_world, load_world
 
 __all__ = [
-    "INK_VERSION_HELP",
+    "QuestLineOptions",
     "QuestParams",
     "QuestGenerator",
     "grammar_author",
-    "grammar_dialogues",
-    "dialogue_asset_name",
     "questline_assets",
     "prepare_world",
 ]
 
-INK_VERSION_HELP = (
-    "Ink dialect of the .ink files: 1.1 (ink 1.1+: line ids as tags inside choice brackets) or 1.0 (ink 1.0 "
-    "compiles it: a picked choice prints its text with its line id; see docs/narrative.md)"
-)
 
-Objective = Literal["fetch", "kill", "escort", "explore", "deliver", "investigate"]
+class QuestLineOptions(Params):
+    """The quest-line parameters ``narrative.quest`` and ``narrative.llm``'s ``task=quest`` share (with the ink
+    dialect, :class:`~..dialogue.ink.InkOptions`)."""
 
-
-class QuestParams(FilterParams):
-    """Parameters of ``narrative.quest``."""
-
-    world: str | dict[str, Any] | None = Field(
+    world: InputFile | dict[str, Any] | None = Field(
         None,
         description=(
             "World facts quests may name: a JSON file or object with places, factions, characters (names or "
@@ -71,10 +62,13 @@ class QuestParams(FilterParams):
     dialogue: bool = Field(
         True, description="Also write each giver's conversation (all their quests) as Ink, Yarn (+ strings CSV), JSON"
     )
-    ink_version: InkVersion = Field("1.1", description=INK_VERSION_HELP)
 
 
-def prepare_world(params: QuestParams, ctx: Context) -> tuple[World, dict[str, list[str]], list[str]]:
+class QuestParams(InkOptions, QuestLineOptions, FilterParams):
+    """Parameters of ``narrative.quest``."""
+
+
+def prepare_world(params: QuestLineOptions, ctx: Context) -> tuple[StoryWorld, dict[str, list[str]], list[str]]:
     """The completed world, what was invented, and the objectives it can support (ParamError when none)."""
     world, invented = complete_world(load_world(params.world, ctx), ctx.child("world"))
     objectives = feasible_objectives(world, list(params.objectives))
@@ -86,7 +80,7 @@ def prepare_world(params: QuestParams, ctx: Context) -> tuple[World, dict[str, l
     return world, invented, objectives
 
 
-def grammar_author(world: World) -> Author:
+def grammar_author(world: StoryWorld) -> Author:
     """Quests written from the built-in quest grammar: a random feasible objective, cast, title and motivation."""
 
     def author(index: int, objectives: list[str], rng: np.random.Generator) -> tuple[Cast, str, str]:
@@ -96,18 +90,6 @@ def grammar_author(world: World) -> Author:
         return cast, title, texts.expand(f"motivation_{cast.objective}", rng)
 
     return author
-
-
-def grammar_dialogues(line: QuestLine, rng: np.random.Generator) -> list[Dialogue]:
-    """Each giver's conversation (all their quests), worded by the built-in dialogue grammar."""
-    return questline_dialogues(line, grammar_writer(rng))
-
-
-def dialogue_asset_name(d: Dialogue, line: QuestLine) -> str:
-    """The asset (file) name of a quest giver's dialogue: ``dialogue_<giver>`` (the giver's name as an
-    identifier, e.g. ``dialogue_linnea_underhill``)."""
-    names = giver_slugs(line.quests)
-    return f"dialogue_{names[d.giver]}" if d.giver in names else d.id
 
 
 def questline_assets(
@@ -133,7 +115,7 @@ def questline_assets(
     ]
 
 
-class QuestGenerator(Generator):
+class QuestGenerator(Generator[QuestParams]):
     """A quest line (JSON, gamegen.questline/1) with each giver's branching dialogue as Ink, Yarn Spinner and JSON.
 
     Quests have a giver, motivation, objective (fetch, kill, escort, explore, deliver, investigate), targets,
@@ -144,19 +126,13 @@ class QuestGenerator(Generator):
     """
 
     name = "narrative.quest"
-    kind = "narrative"
     version = "2.0.0"
-    params = QuestParams
     quick_params: ClassVar[dict[str, Any]] = {"chain_length": 2}
 
     @classmethod
     def output_schema(cls) -> dict[str, Any]:
         """The JSON Schema of ``questline.json``."""
         return QuestLine.model_json_schema()
-
-    def input_files(self, params: QuestParams) -> list[Path]:
-        """The world and term files, when given as files."""
-        return input_paths(params.world, params.filter_terms)
 
     def generate(self, params: QuestParams, ctx: Context) -> list[Asset]:
         world, invented, objectives = prepare_world(params, ctx)

@@ -5,19 +5,15 @@ a condition; a node with ``select: "first"`` shows only the first line whose con
 if/elif/else chain), then the player picks one of the choices whose condition holds (a choice may change
 variables) and the conversation moves to its target; a node without choices moves to ``next``, or ends when it
 has none. A condition is one comparison or ``{"all": [...]}``, several that must all hold. Serialisers
-(:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` checks it.
+(:mod:`.ink`, :mod:`.yarn`) read this model; :mod:`.validate` checks it; :mod:`.assets` wraps it as an asset.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-from ..assets import Asset
-from .validate import validate_dialogue
 
 __all__ = [
     "Value",
@@ -31,7 +27,6 @@ __all__ = [
     "Choice",
     "Node",
     "Dialogue",
-    "DialogueAsset",
 ]
 
 Value = bool | int
@@ -134,6 +129,10 @@ class Node(_Model):
     choices: list[Choice] = Field(default_factory=list)
     next: str | None = None
 
+    def entries(self) -> list[Line | Choice]:
+        """The lines, then the choices: everything in the node that has an id and a text."""
+        return [*self.lines, *self.choices]
+
     @property
     def is_end(self) -> bool:
         """True when the conversation ends after this node."""
@@ -177,31 +176,4 @@ class Dialogue(_Model):
     def texts(self) -> list[str]:
         """The title, every speaker, line and choice text: all that the files show (what the content filter reads)."""
         speakers = {ln.speaker: None for n in self.nodes for ln in n.lines}
-        return [self.title, *speakers, *(x.text for n in self.nodes for x in (*n.lines, *n.choices))]
-
-
-@dataclass
-class DialogueAsset(Asset):
-    """A validated dialogue; the exporters write it as Ink, Yarn Spinner (+ string table CSV) and a JSON graph.
-
-    ``ink_version`` picks the ink dialect of the .ink file: ``"1.1"`` (tags in choices) or ``"1.0"``.
-    """
-
-    exporters = {"generic": "gamegen.narrative.export:export_dialogue"}
-
-    dialogue: Dialogue
-    ink_version: str = field(default="1.1", kw_only=True)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        from .ink import INK_VERSIONS
-
-        if self.ink_version not in INK_VERSIONS:
-            raise ValueError(f"ink_version={self.ink_version!r}: must be one of {', '.join(INK_VERSIONS)}")
-        self.meta = {**self.meta, "dialogue": validate_dialogue(self.dialogue)}
-
-    def preview_text(self) -> str | None:
-        """The conversation as Ink, which reads like a script."""
-        from .ink import to_ink
-
-        return to_ink(self.dialogue, self.ink_version)
+        return [self.title, *speakers, *(x.text for n in self.nodes for x in n.entries())]

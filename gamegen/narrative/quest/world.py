@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from ..context import Context
-from ..errors import GenerationError
-from .inputs import read_model
-from .tracery import load_grammar
+from ...context import Context
+from ...errors import GenerationError
+from ...inputs import read_model
+from ..tracery import load_grammar
 
-__all__ = ["Character", "World", "load_world", "complete_world"]
+__all__ = ["Character", "StoryWorld", "load_world", "complete_world"]
 
 # category → (built-in grammar, how many names to invent when the user gave none)
 _INVENTED = {
@@ -39,7 +39,7 @@ class Character(BaseModel):
     place: str | None = Field(None, validation_alias=AliasChoices("place", "home", "location"))
 
 
-class World(BaseModel):
+class StoryWorld(BaseModel):
     """Everything a quest line may refer to, by name."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -65,9 +65,9 @@ class World(BaseModel):
         return {*self.places, *self.factions, *self.character_names, *self.items, *self.creatures}
 
 
-def load_world(source: str | dict[str, Any] | None, ctx: Context) -> World:
+def load_world(source: str | dict[str, Any] | None, ctx: Context) -> StoryWorld:
     """The world facts a ``world`` parameter gives: None, an inline object, or a JSON file (hash recorded)."""
-    return World() if source is None else read_model(World, source, "world", ctx)
+    return StoryWorld() if source is None else read_model(StoryWorld, source, "world", ctx)
 
 
 def _invent(grammar: str, count: int, rng: np.random.Generator, symbol: str) -> list[str]:
@@ -80,7 +80,7 @@ def _invent(grammar: str, count: int, rng: np.random.Generator, symbol: str) -> 
     raise GenerationError(f"built-in grammar {grammar!r} gave only {len(found)} distinct names")
 
 
-def complete_world(world: World, rng: np.random.Generator) -> tuple[World, dict[str, list[str]]]:
+def complete_world(world: StoryWorld, rng: np.random.Generator) -> tuple[StoryWorld, dict[str, list[str]]]:
     """Fill every empty category with invented names; returns the world and what was invented, by category."""
     added: dict[str, list[str]] = {}
     for category, (grammar, count) in _INVENTED.items():

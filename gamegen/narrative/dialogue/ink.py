@@ -18,14 +18,28 @@ Two dialects (``ink_version``):
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Literal, get_args
 
+from ...params import Field, Params
 from .graph import Dialogue, Effect, Line, Node, one_line, value_text
 
-__all__ = ["INK_VERSIONS", "InkVersion", "ink_header", "to_ink"]
+__all__ = ["INK_VERSIONS", "InkVersion", "InkOptions", "ink_header", "to_ink"]
 
 InkVersion = Literal["1.1", "1.0"]
-INK_VERSIONS: tuple[str, ...] = ("1.1", "1.0")
+INK_VERSIONS: tuple[InkVersion, ...] = get_args(InkVersion)
+
+
+class InkOptions(Params):
+    """The ``ink_version`` parameter of every generator that writes dialogue."""
+
+    ink_version: InkVersion = Field(
+        "1.1",
+        description=(
+            "Ink dialect of the .ink files: 1.1 (ink 1.1+: line ids as tags inside choice brackets) or 1.0 (ink 1.0 "
+            "compiles it: a picked choice prints its text with its line id; see docs/narrative.md)"
+        ),
+    )
+
 
 _SPECIAL = re.compile(r"([\\{}\[\]#|~/<>*+=-])")
 

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..context import Context
-from ..errors import ParamError
+from .context import Context
+from .errors import ParamError
 
-__all__ = ["read_model", "is_file", "input_paths"]
+__all__ = ["read_model", "is_file", "input_label"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,9 +28,17 @@ def is_file(text: str) -> bool:
         return False
 
 
-def input_paths(*values: object) -> list[Path]:
-    """The parameter values that name existing files (inline objects, names and None skipped), for provenance."""
-    return [Path(v) for v in values if isinstance(v, str) and is_file(v)]
+def input_label(value: str) -> str:
+    """The name a file or model that a parameter names is recorded under in outputs and provenance: a local path
+    by its last component (its content hash identifies it; a build resolves recipe paths to absolute ones, which
+    must neither make bundles differ between machines nor put a user's folders into them), else the value as given
+    (a hub id or a built-in name)."""
+    path = Path(value).expanduser()
+    try:
+        local = path.exists()
+    except (OSError, ValueError):
+        local = False
+    return path.name if local and path.name else value
 
 
 def read_model(model: type[M], source: str | dict[str, Any], param: str, ctx: Context) -> M:

@@ -3,6 +3,7 @@
 transformers' ``generate()`` takes no ``torch.Generator``, and seeding it means the global torch seed, which
 gamegen forbids; this loop draws every token with ``torch.multinomial(..., generator=ctx.torch_generator())``,
 so a run reproduces from its seed alone. Masks let callers constrain decoding (see :mod:`.constrained`).
+:func:`open_decoder` loads a causal LM into a decoder; :func:`generate_text` continues one prompt with it.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 import torch
 
-from ..errors import GenerationError
+from ..context import Context
+from ..errors import GenerationError, ParamError
+from .runtime import load_causal_lm
 
-__all__ = ["Sampling", "Decoder"]
+__all__ = ["Sampling", "Decoder", "open_decoder", "generate_text"]
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,20 @@ class Decoder:
         ids = self.encode(text)
         if not self.ids and not ids:
             start = self.tokenizer.bos_token_id if self.tokenizer.bos_token_id is not None else self.eos_token_id
-            ids = [start]
+            if start is None:
+                raise GenerationError("the tokenizer has neither a BOS nor an EOS token: give a non-empty prompt")
+            ids = [int(start)]
         self.feed(ids)
+
+    def _next_logits(self) -> torch.Tensor:
+        """The logits of the next token (a GenerationError before any text is fed)."""
+        if self.logits is None:
+            raise GenerationError("the decoder has no context yet: feed a prompt first")
+        return self.logits
 
     def pick(self, allowed: torch.Tensor | None = None) -> int:
         """The next token under the sampling settings, restricted to ``allowed`` (a bool mask over the vocabulary)."""
-        if self.logits is None:
-            raise GenerationError("the decoder has no context yet: feed a prompt first")
-        logits = self.logits.clone()
+        logits = self._next_logits().clone()
         if allowed is not None:
             if not bool(allowed.any()):
                 raise GenerationError("no token is allowed at this point of the output")
@@ -113,7 +122,7 @@ class Decoder:
 
     def _score(self, continuations: list[list[int]]) -> torch.Tensor:
         """Log-probability of each token sequence as the continuation of the context (the context is unchanged)."""
-        logits, cache = self.logits, self.cache
+        logits, cache = self._next_logits(), self.cache
         scores = []
         for ids in continuations:
             total = torch.log_softmax(logits, -1)[ids[0]]
@@ -128,8 +137,6 @@ class Decoder:
 
     def choose(self, continuations: list[list[int]]) -> int:
         """Index of one of several token sequences, drawn by their likelihood (the most likely when greedy)."""
-        if self.logits is None:
-            raise GenerationError("the decoder has no context yet: feed a prompt first")
         scores = self._score(continuations)
         if self.sampling.greedy or self.sampling.temperature == 0:
             return int(torch.argmax(scores))
@@ -140,7 +147,7 @@ class Decoder:
         """Sample 1 to ``max_new_tokens`` tokens (until EOS or ``stop``) and return the new text, ``stop`` excluded."""
         start = len(self.ids)
         text = ""
-        not_eos = torch.ones_like(self.logits, dtype=torch.bool)
+        not_eos = torch.ones_like(self._next_logits(), dtype=torch.bool)
         if self.eos_token_id is not None:
             not_eos[self.eos_token_id] = False
         for i in range(max_new_tokens):
@@ -152,3 +159,33 @@ class Decoder:
             if stop and stop in text.lstrip():
                 return text.lstrip().split(stop, 1)[0]
         return text
+
+
+def open_decoder(model: str, ctx: Context, sampling: Sampling) -> Decoder:
+    """Load ``model`` through :func:`~gamegen.ml.load_causal_lm` (recorded in ``ctx``) and wrap it in a Decoder."""
+    lm, tokenizer = load_causal_lm(model, ctx=ctx).obj
+    return Decoder(lm, tokenizer, ctx.torch_generator(), sampling)
+
+
+def generate_text(
+    model: str,
+    prompt: str,
+    ctx: Context,
+    *,
+    max_new_tokens: int = 120,
+    temperature: float = 0.8,
+    top_p: float = 0.95,
+) -> str:
+    """Continue ``prompt`` with causal LM ``model``, sampling from ``ctx``'s seeded generator; temperature 0 is greedy.
+
+    The run records the model and its weights' hash, so whatever uses the text is labelled AI-generated.
+    """
+    if max_new_tokens < 1:
+        raise ParamError(f"max_new_tokens={max_new_tokens}: must be at least 1")
+    if temperature < 0:
+        raise ParamError(f"temperature={temperature}: must be ≥ 0 (0 means greedy)")
+    if not 0 < top_p <= 1:
+        raise ParamError(f"top_p={top_p}: must be in (0, 1]")
+    decoder = open_decoder(model, ctx, Sampling(temperature=temperature, top_p=top_p, greedy=temperature == 0))
+    decoder.feed_text(prompt)
+    return decoder.continue_text(max_new_tokens).strip()
