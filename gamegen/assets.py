@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 
 from .names import check_name
 
 __all__ = [
+    "TILING_AXES",
+    "TilingAxes",
     "ExporterRef",
     "Asset",
     "ImageAsset",
@@ -30,6 +32,10 @@ def _checked_suffix(suffix: str) -> str:
     check_name("x" + suffix, "suffix")
     return suffix
 
+
+TilingAxes = Literal["none", "x", "y", "xy"]
+"""The axes along which an image or texture set repeats seamlessly (``meta["tiling"]``)."""
+TILING_AXES: tuple[TilingAxes, ...] = get_args(TilingAxes)
 
 ExporterRef = Callable[..., Any] | str
 """An exporter: ``fn(asset, ExportContext) -> list[ExportedFile]``, or its ``"module:function"`` name."""

@@ -135,16 +135,35 @@ class ContentFilter:
         self.lists = [
             t for t in lists if t.allowed_from == "never" or RATINGS.index(rating) < RATINGS.index(t.allowed_from)
         ]
+        self._any = _one_pass([p for t in self.lists for p in t.patterns])
 
     def check(self, texts: Iterable[str]) -> list[Hit]:
-        """Every (list, term) found in ``texts``, each once, in list order."""
+        """Every (list, term) found in ``texts``, each once, in list order.
+
+        The texts are joined and scanned once by one alternation of every term; only when it matches (rare:
+        clean text is the common case) are the terms tried one by one to say which.
+        """
         variants = [v for t in texts for v in {t, _normalise(t)}]
+        if self._any is not None and not self._any.search("\n".join(variants)):
+            return []
         return [
             Hit(tl.name, label)
             for tl in self.lists
             for pattern, label in zip(tl.patterns, tl.labels, strict=True)
             if any(pattern.search(v) for v in variants)
         ]
+
+
+def _one_pass(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex matching, in texts joined by newlines, wherever any of ``patterns`` matches one of the texts; None
+    when they cannot be combined (a user regex with groups, whose back-references would renumber, with ``\\A`` or
+    ``\\Z``, which the join would hide, or with flags that must stand first)."""
+    if not patterns or any(p.groups or "\\A" in p.pattern or "\\Z" in p.pattern for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE | re.MULTILINE)
+    except re.error:
+        return None
 
 
 class FilterParams(Params):

@@ -6,5 +6,6 @@ bash scripts/setup.sh --dev
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export GAMEGEN_NO_IMPORT_SKIPS=1  # a missing test dependency (a broken ml extra) fails, never skips
 tests=(tests); for p in plugins/*/tests; do [ -d "$p" ] && tests+=("$p"); done
-.venv/bin/python -m mypy gamegen plugins/*/gamegen_*  # typed seams stay typed (config: pyproject.toml)
+packages=(gamegen); for p in plugins/*/gamegen_*/__init__.py; do packages+=("$(dirname "$p")"); done
+.venv/bin/python -m mypy "${packages[@]}"  # typed seams stay typed (config: pyproject.toml)
 exec .venv/bin/python -m pytest -q "${tests[@]}" "$@"

@@ -9,7 +9,7 @@ import re
 import pytest
 
 import gamegen
-from gamegen.content_filter import ContentFilter, ContentFilterError, default_lists, parse_terms
+from gamegen.content_filter import RATINGS, ContentFilter, ContentFilterError, default_lists, parse_terms
 from gamegen.narrative.dialogue.graph import Dialogue, Line, Node
 
 
@@ -113,3 +113,21 @@ def test_dialogue_lines_are_filtered(tmp_path):
 def test_missing_term_file_is_a_param_error():
     with pytest.raises(gamegen.ParamError, match="filter_terms='/nope.txt': no such file"):
         gamegen.generate("narrative.grammar", filter_terms="/nope.txt")
+
+
+def test_the_one_pass_scan_finds_exactly_what_term_by_term_matching_finds():
+    """The single alternation only says "clean" or "look closer": hits are the same as trying every term alone."""
+    plain = parse_terms("re:^dragon\nre:gold$\nwyrm*\nkill them\n", "custom")
+    tricky = parse_terms("re:(ha)\\1\nre:\\Agreed\n", "tricky")  # these make the filter go term by term
+    texts = [
+        "The dragon sleeps.", "dragon at the start", "all that gold", "gold is here", "hahaha", "greed is good",
+        "wyrmling", "You must K1LL the wyrm", "clean words only", "kill\nthem", "a\ngold", "",
+    ]
+    for rating, lists in ((r, [*default_lists(), *extra]) for r in RATINGS for extra in ([plain], [plain, tricky])):
+        fast = ContentFilter(lists, rating)
+        assert (fast._any is None) == (tricky in lists)
+        slow = ContentFilter(lists, rating)
+        slow._any = None  # term by term, as before the one-pass scan
+        for i in range(len(texts)):
+            for batch in (texts[i : i + 1], texts[i : i + 3], texts):
+                assert fast.check(batch) == slow.check(batch), (rating, batch)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ..atomic import atomic_directory
 from ..bundle import ExportedAsset, write_bundle_into
@@ -27,6 +27,7 @@ from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 __all__ = ["AssetResult", "BuildError", "BuildReport", "build"]
 
 Status = Literal["built", "cached", "failed", "cancelled"]
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class BuildReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what ``gamegen build --json`` prints)."""
-        counts = {s: len(self.ids(s)) for s in ("built", "cached", "failed", "cancelled")}
+        counts = {s: len(self.ids(s)) for s in STATUSES}
         return {
             "bundle": self.bundle,
             "recipe": self.recipe,

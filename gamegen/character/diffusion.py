@@ -18,7 +18,7 @@ from ..context import Context
 from ..generator import Generator
 from ..params import Field, ModelRef, Params
 from .palettes import ColourSpec, KeyColourSpec, PaletteSpec, parse_hex, resolve_palette
-from .pixelart import pixelate, upscale_nearest
+from .pixelart import Dither, pixelate, upscale_nearest
 
 __all__ = ["SpriteDiffusionParams", "CharacterDiffusion"]
 
@@ -55,7 +55,7 @@ class SpriteDiffusionParams(Params):
         "auto", description="Background colour for the key: auto (the border's median) or hex"
     )
     key_tolerance: float = Field(0.1, ge=0.0, le=1.0, description="How far (Oklab) a colour may be from the key")
-    dither: Literal["none", "bayer"] = Field("none", description="Ordered dithering when quantising (none by default)")
+    dither: Dither = Field("none", description="Ordered dithering when quantising (none by default)")
     outline: ColourSpec = Field(
         "auto", description="Outline colour: auto (the palette's darkest), none, or a hex colour"
     )

@@ -13,7 +13,11 @@ import numpy as np
 
 from .palettes import nearest_index, to_oklab
 
+Dither = Literal["none", "bayer"]
+"""How colours are quantised: plainly, or with an ordered (Bayer) dither."""
+
 __all__ = [
+    "Dither",
     "upscale_nearest",
     "outline_ring",
     "key_background",
@@ -137,7 +141,7 @@ def pixelate(
     background: Literal["key", "alpha", "none"] = "key",
     key: np.ndarray | None = None,
     tolerance: float = 0.1,
-    dither: Literal["none", "bayer"] = "none",
+    dither: Dither = "none",
     outline: Literal["auto", "none"] | np.ndarray = "auto",
 ) -> np.ndarray:
     """Turn an RGB/RGBA uint8 image into RGBA pixel art ``size`` pixels wide (height keeps the aspect ratio).

@@ -13,13 +13,12 @@ from typing import Any
 import numpy as np
 import pygltflib as g
 
-from ..assets import Material, MeshAsset
+from ..assets import TILING_AXES, Material, MeshAsset
 from .png import encode_png
 
-__all__ = ["encode_glb", "wrap_modes", "TILING_AXES"]
+__all__ = ["encode_glb", "wrap_modes"]
 
 _FLOAT, _U16, _U32 = g.FLOAT, g.UNSIGNED_SHORT, g.UNSIGNED_INT
-TILING_AXES = ("none", "x", "y", "xy")
 """The ``tiling`` values the encoder understands (anything else, or none at all, means REPEAT on both axes)."""
 
 

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
+
+from ..assets import TILING_AXES, TilingAxes
 
 if TYPE_CHECKING:
     import torch
 
 __all__ = ["TilingAxes", "circular_padding"]
 
-TilingAxes = Literal["none", "x", "y", "xy"]
 
 
 def _split_padding(padding: tuple[int, int], axes: str) -> tuple[tuple[int, int, int, int], tuple[int, int]]:
@@ -107,7 +108,7 @@ def circular_padding(modules: Iterable[torch.nn.Module], axes: TilingAxes) -> It
     ``axes="none"`` patches nothing. Pass all the conv models of a pipeline (UNet **and** VAE): patching only the
     UNet leaves seams from the VAE decoder.
     """
-    if axes not in ("none", "x", "y", "xy"):
+    if axes not in TILING_AXES:
         raise ValueError(f"tiling axes={axes!r}: not one of none, x, y, xy")
     convs = [] if axes == "none" else _outer_convs(modules)
     with ExitStack() as stack:
