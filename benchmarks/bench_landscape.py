@@ -2,30 +2,51 @@
 
     .venv/bin/python benchmarks/bench_landscape.py                 # everything the issue asks for
     .venv/bin/python benchmarks/bench_landscape.py --skip-memory   # noise and erosion only (about a minute)
+    .venv/bin/python benchmarks/bench_landscape.py --only warped heightmap peak
 
 Noise: fBm, 6 octaves, on a 2049² grid — gamegen's pnoise2-compatible fast path vs ``noise.pnoise2`` called per
 pixel in a Python loop that fills an array (100 rows, extrapolated per pixel; the bare C call rate without any loop
 work is printed too) and vs pyfastnoiselite's Perlin FBm over the same grid
 (targets ≥ 30× and ≥ 2×); plus a fresh process's first call, which must load the cached JIT, not compile.
+Warped fBm: the default terrain's noise (8 octaves displaced by two 4-octave fBm fields, as ``Terrain.base_height``
+makes it) per core — a child process with NUMBA_NUM_THREADS=1, CPU seconds — vs pyfastnoiselite building the same
+warped fBm (its binding has no domain-warp call: two FBm offset fields, then FBm at the displaced points; target ≥ 2×),
+vs pyfastnoiselite's plain 8-octave FBm and vs gamegen's per-point path (``fractal_grid`` offsets, then
+``fractal_points``); then the same with every numba thread (wall).
+Heightmap: whole ``landscape.heightmap`` generation (no export) at 1025² and 2049² with the default settings, wall and
+CPU, against the same generation with the noise on the per-point path (same bytes).
 Erosion: the heightmap's noise + droplet + thermal erosion (halo included) at 1025² and 2049² with the default
 settings, which rain per pixel, so the work grows with area (target: 2049² ≤ 4.5× the time of 1025²).
-Memory: peak resident memory of a child process that generates and exports a 4097² heightmap with erosion and
-every mask (target ≤ 1.5 GB). Timings are the minimum of repeats (the steadier figure on a busy machine).
+Peak: the resident memory a 4097² ``landscape.heightmap`` generation adds to its process — a fresh child warmed up
+by a small run; its peak resident set (VmHWM, the image's own ``ru_maxrss``) before and after ``gamegen.run_generator``,
+no export — against the bytes of the arrays it returns (target ≤ 1.3×).
+Memory: peak resident memory (VmHWM) of a child process that generates and exports a 4097² heightmap with erosion and
+every mask (target ≤ 1.5 GB). Timings are the minimum of repeats (the steadier figure on a busy machine); the load
+average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 
 N_NOISE = 2049
 OCTAVES = 6
 FREQ = 1 / 256
+SECTIONS = ("noise", "warped", "heightmap", "erosion", "peak", "memory")
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f} (1 min), {five:.1f} (5 min); {os.cpu_count()} cores"
 
 
 def _best(fn: Callable[[], object], repeats: int) -> float:
@@ -94,6 +115,240 @@ def bench_noise(repeats: int) -> None:
     print(f"  fresh process, import + first call: {float(cold.stdout):.2f} s (JIT cache loaded, not compiled)")
 
 
+def _warped_case() -> tuple[Callable[[], object], Callable[[], object], int, float]:
+    """The default terrain's warped fBm on an N_NOISE² window, and the same numbers by the per-point path."""
+    from gamegen.context import Context
+    from gamegen.landscape import terrain as terrain_module
+    from gamegen.landscape.params import HeightmapParams
+
+    terrain = terrain_module.Terrain.from_context(HeightmapParams(), Context(0))
+    terrain.base_height(0, 0, 16, 16)  # load the cached kernels
+    p = terrain.params
+
+    def per_point() -> object:
+        with _per_point_noise():
+            return terrain.base_height(0, 0, N_NOISE, N_NOISE)
+
+    with _per_point_noise():
+        terrain.base_height(0, 0, 16, 16)
+    return (
+        (lambda: terrain.base_height(0, 0, N_NOISE, N_NOISE)),
+        per_point,
+        p.octaves,
+        p.metres_per_pixel / p.feature_scale_m,
+    )
+
+
+@contextmanager
+def _per_point_noise() -> Iterator[None]:
+    """Terrain's warped fBm computed the general way: full-size offset fields on the grid path, then every displaced
+    point through ``fractal_points`` (the path the default heightmap took before; the same bits)."""
+    from gamegen.landscape import noise
+    from gamegen.landscape import terrain as terrain_module
+
+    def warped(xs, ys, warp_x, warp_y, gain, warp_octaves, warp_base, octaves, persistence, lacunarity, **kw):  # noqa: ANN001, ANN202
+        g = np.float32(gain)
+        u = noise.fractal_grid(*warp_x, octaves=warp_octaves, base=warp_base) * g + xs[None, :]
+        v = noise.fractal_grid(*warp_y, octaves=warp_octaves, base=warp_base) * g + ys[:, None]
+        return noise.fractal_points(u, v, octaves, persistence, lacunarity, **kw)
+
+    original = terrain_module.warped_fractal_grid
+    terrain_module.warped_fractal_grid = warped
+    try:
+        yield
+    finally:
+        terrain_module.warped_fractal_grid = original
+
+
+def _fnl_warped(
+    octaves: int, frequency: float, amplitude_px: float
+) -> tuple[Callable[[], object], Callable[[], object]]:
+    """pyfastnoiselite's warped fBm over the same grid (two 4-octave FBm offset fields, FBm at the displaced points;
+    its binding has no domain-warp call) and its plain FBm."""
+    from pyfastnoiselite.pyfastnoiselite import FastNoiseLite, FractalType, NoiseType
+
+    def fbm(seed: int, n_octaves: int) -> FastNoiseLite:
+        f = FastNoiseLite(seed)
+        f.noise_type = NoiseType.NoiseType_Perlin
+        f.fractal_type = FractalType.FractalType_FBm
+        f.fractal_octaves = n_octaves
+        f.frequency = frequency
+        return f
+
+    main, warp_x, warp_y = fbm(0, octaves), fbm(1, 4), fbm(2, 4)
+    grid = np.arange(N_NOISE, dtype=np.float32)
+    points = np.stack([np.tile(grid, N_NOISE), np.repeat(grid, N_NOISE)])
+    amp = np.float32(amplitude_px)
+
+    def warped() -> object:
+        moved = np.empty_like(points)
+        moved[0] = points[0] + warp_x.gen_from_coords(points) * amp
+        moved[1] = points[1] + warp_y.gen_from_coords(points) * amp
+        return main.gen_from_coords(moved)
+
+    return warped, lambda: main.gen_from_coords(points)
+
+
+def _cpu_best(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Minimum wall and CPU seconds of ``repeats`` calls."""
+    wall, cpu = [], []
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return min(wall), min(cpu)
+
+
+def _warped_child(repeats: int) -> None:
+    """Print the per-core figures as JSON (run with NUMBA_NUM_THREADS=1)."""
+    ours, per_point, octaves, frequency = _warped_case()
+    from gamegen.landscape.params import HeightmapParams
+
+    warp_px = HeightmapParams().warp_strength / frequency  # the terrain's typical displacement, in pixels
+    fnl_warped, fnl_plain = _fnl_warped(octaves, frequency, warp_px)
+    fnl_warped()
+    figures = {
+        "gamegen": _cpu_best(ours, repeats),
+        "per_point": _cpu_best(per_point, repeats),
+        "fnl_warped": _cpu_best(fnl_warped, repeats),
+        "fnl_plain": _cpu_best(fnl_plain, repeats),
+    }
+    print(json.dumps({"octaves": octaves, **figures}))
+
+
+def bench_warped(repeats: int) -> None:
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    cmd = [sys.executable, __file__, "--warped-child", "--repeats", str(repeats)]
+    load = _load()
+    child = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.splitlines()[-1])
+    mpx = N_NOISE**2 / 1e6
+    octaves = child.pop("octaves")
+    print(f"warped fBm (the default terrain noise: {octaves} octaves, 2 × 4-octave offset fields), {N_NOISE}², {load}")
+    print(f"  per core (child process, NUMBA_NUM_THREADS=1; CPU seconds, best of {repeats}):")
+    names = {
+        "gamegen": "gamegen warped_fractal_grid",
+        "per_point": "gamegen per-point path",
+        "fnl_warped": "pyfastnoiselite warped FBm",
+        "fnl_plain": "pyfastnoiselite FBm, no warp",
+    }
+    for key, label in names.items():
+        _, cpu = child[key]
+        print(f"    {label:30} {cpu:7.3f} s  {mpx / cpu:7.1f} Mpx/s per core")
+    ours = child["gamegen"][1]
+    print(f"    ratio vs pyfastnoiselite warped FBm  {child['fnl_warped'][1] / ours:6.2f}×  (target ≥ 2×, per core)")
+    print(f"    ratio vs pyfastnoiselite plain FBm   {child['fnl_plain'][1] / ours:6.2f}×  (per core)")
+    print(f"    ratio vs gamegen per-point path      {child['per_point'][1] / ours:6.2f}×  (per core)")
+    ours_fn, per_point, _, _ = _warped_case()
+    import numba
+
+    wall, cpu = _cpu_best(ours_fn, repeats)
+    pp_wall, _ = _cpu_best(per_point, repeats)
+    threads = numba.get_num_threads()
+    print(f"  all numba threads ({threads}), wall, {_load()}:")
+    print(f"    gamegen warped_fractal_grid    {wall:7.3f} s  {mpx / wall:7.1f} Mpx/s  ({cpu / wall:.1f} cores busy)")
+    print(f"    gamegen per-point path         {pp_wall:7.3f} s  {mpx / pp_wall:7.1f} Mpx/s")
+    print(
+        f"    ratio vs pyfastnoiselite warped FBm (one thread) {child['fnl_warped'][0] / wall:6.2f}× wall  "
+        f"(per core above: {child['fnl_warped'][1] / ours:.2f}×)"
+    )
+
+
+def bench_heightmap(repeats: int) -> None:
+    import gamegen
+
+    sizes = (1025, 2049)
+    gamegen.run_generator("landscape.heightmap", {"size": 65})  # imports and cached kernels
+    cases = {"warped grid (default)": None, "per-point noise": _per_point_noise}
+    wall: dict[tuple[str, int], list[float]] = {(c, n): [] for c in cases for n in sizes}
+    cpu: dict[tuple[str, int], list[float]] = {(c, n): [] for c in cases for n in sizes}
+    load = _load()
+    for _ in range(repeats):  # interleaved, so a busy spell hits every case alike
+        for n in sizes:
+            for case, patch in cases.items():
+                with patch() if patch else _nothing():
+                    t, c = time.perf_counter(), time.process_time()
+                    gamegen.run_generator("landscape.heightmap", {"size": n})
+                    wall[case, n].append(time.perf_counter() - t)
+                    cpu[case, n].append(time.process_time() - c)
+    print(f"landscape.heightmap, default settings, whole generation (no export), best of {repeats}; {load}:")
+    for n in sizes:
+        for case in cases:
+            w, c = min(wall[case, n]), min(cpu[case, n])
+            print(f"  {n}²  {case:22} {w:7.2f} s wall  {c:7.2f} s CPU  ({c / w:.1f} cores busy)")
+        base, ours = ("per-point noise", n), ("warped grid (default)", n)
+        print(
+            f"  {n}²  per-point / default    {min(wall[base]) / min(wall[ours]):.2f}× wall, "
+            f"{min(cpu[base]) / min(cpu[ours]):.2f}× CPU"
+        )
+    d = "warped grid (default)"
+    print(f"  2049² / 1025² (area 4.0): {min(wall[d, 2049]) / min(wall[d, 1025]):.2f}× wall; load now {_load()}")
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+PEAK_CHILD = """
+import dataclasses, json, resource, sys
+import numpy as np
+import gamegen
+
+def high_water():
+    # VmHWM: the peak resident set of this process image. (ru_maxrss would do, but Linux carries the parent's
+    # resident set at fork into it, so a child of a big benchmark process would report the parent's size.)
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+name, params, warm = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+gamegen.run_generator(name, warm)  # imports, registry and JIT caches belong to the baseline
+before = high_water()
+run = gamegen.run_generator(name, params)  # generation only, no export
+after = high_water()
+
+def arrays(obj):
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from arrays(item)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from arrays(getattr(obj, f.name))
+
+final = sum(a.nbytes for a in arrays(run.assets))
+print(json.dumps({"baseline": before, "added": after - before, "final": final}))
+"""
+"""A fresh process: the peak resident memory ``gamegen.run_generator`` adds (VmHWM, bytes) and the bytes of the
+arrays of the assets it returns."""
+
+
+def peak_ratio(generator: str, params: dict[str, object], warm: dict[str, object]) -> dict[str, float]:
+    """:data:`PEAK_CHILD` run for one case."""
+    cmd = [sys.executable, "-c", PEAK_CHILD, generator, json.dumps(params), json.dumps(warm)]
+    return json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+
+
+def bench_peak() -> None:
+    warm = {"size": 65, "octaves": 5, "erosion_iterations": 1, "thermal_iterations": 2, "mesh_resolution": 32}
+    load = _load()
+    f = peak_ratio("landscape.heightmap", {"size": 4097}, warm)
+    print(
+        f"peak memory of landscape.heightmap 4097² generation (fresh child, peak RSS: VmHWM / ru_maxrss, no export); {load}:"
+    )
+    print(
+        f"  baseline {f['baseline'] / 1e9:.2f} GB; added {f['added'] / 1e9:.3f} GB for {f['final'] / 1e9:.3f} GB of "
+        f"returned arrays: {f['added'] / f['final']:.2f}× (target ≤ 1.3×)"
+    )
+
+
 def bench_erosion(repeats: int) -> None:
     from gamegen.context import Context
     from gamegen.landscape.params import HeightmapParams
@@ -128,7 +383,10 @@ run = gamegen.run_generator("landscape.heightmap", {"size": 4097})
 exported = gamegen.export_run(run, "terrain")
 with tempfile.TemporaryDirectory() as out:
     gamegen.write_bundle(out + "/b", [exported], "generic")
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+try:  # VmHWM: this image's peak (ru_maxrss would include the parent's resident set at fork)
+    print(next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -143,16 +401,26 @@ def bench_memory() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-noise", action="store_true")
-    parser.add_argument("--skip-erosion", action="store_true")
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS, help="run only these sections")
+    for section in SECTIONS:
+        parser.add_argument(f"--skip-{section}", action="store_true")
+    parser.add_argument("--warped-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if not args.skip_noise:
-        bench_noise(args.repeats)
-    if not args.skip_erosion:
-        bench_erosion(args.repeats)
-    if not args.skip_memory:
-        bench_memory()
+    if args.warped_child:
+        _warped_child(args.repeats)
+        return
+    run = {s for s in SECTIONS if not getattr(args, f"skip_{s}")} & set(args.only or SECTIONS)
+    benches: dict[str, Callable[[], None]] = {
+        "noise": lambda: bench_noise(args.repeats),
+        "warped": lambda: bench_warped(args.repeats),
+        "heightmap": lambda: bench_heightmap(args.repeats),
+        "erosion": lambda: bench_erosion(args.repeats),
+        "peak": bench_peak,
+        "memory": bench_memory,
+    }
+    for name in SECTIONS:
+        if name in run:
+            benches[name]()
 
 
 if __name__ == "__main__":

@@ -1,20 +1,29 @@
 """Texture speed: the procedural PBR set at 1024², and the diffusion backend's overhead, as ratios in one run.
+Texture memory: the peak a 4096² material adds to its process, against the size of the maps it returns.
 
-    .venv/bin/python benchmarks/bench_texture.py                      # both parts, as in the issue
-    .venv/bin/python benchmarks/bench_texture.py --skip-diffusion --families stone brick
+    .venv/bin/python benchmarks/bench_texture.py                      # all three parts, as in the issue
+    .venv/bin/python benchmarks/bench_texture.py --skip-diffusion --skip-peak --families stone brick
     .venv/bin/python benchmarks/bench_texture.py --skip-procedural --diffusion-size 256 --steps 8
+    .venv/bin/python benchmarks/bench_texture.py --skip-procedural --skip-diffusion   # peak memory only
 
 Procedural: seconds for the whole ``texture.material`` run per family and the split per map (the family's
 authored surface — albedo, height, roughness, metallic together — then normal, AO, ORM, the whole derived set,
 quality checks and the glTF preview mesh; PNG encoding at export time is not included). Diffusion (CPU, the tiny test pipeline built in tests/tiny_models.py):
 gamegen's text-to-image call vs a bare diffusers call with the same pipeline, prompt, steps and size (target
 ≤ 1.05×), and with seamless tiling vs without (target ≤ 1.10×). Medians and minima of interleaved repeats (the minimum is the steadier figure on a busy machine).
+Peak: for each Worley family (stone, dirt, ice, lava, mud) at 4096², a fresh child process warmed up by a 64² run
+records its peak resident set (VmHWM, the image's own ``ru_maxrss``) before and after ``gamegen.run_generator``
+(generation only, no export); the memory added is compared with the bytes of the returned assets' arrays
+(target ≤ 2.5×).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -165,6 +174,73 @@ def diffusion(size: int, steps: int, repeats: int, threads: int | None) -> None:
         print(f"{label:>34} = {by_median:.3f}× (median), {by_min:.3f}× (min)  [{target}]")
 
 
+PEAK_FAMILIES = ("stone", "dirt", "ice", "lava", "mud")  # the Worley families the memory target names
+PEAK_CHILD = """
+import dataclasses, json, resource, sys
+import numpy as np
+import gamegen
+
+def high_water():
+    # VmHWM: the peak resident set of this process image. (ru_maxrss would do, but Linux carries the parent's
+    # resident set at fork into it, so a child of a big benchmark process would report the parent's size.)
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+name, params, warm = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+gamegen.run_generator(name, warm)  # imports and registry belong to the baseline
+before = high_water()
+run = gamegen.run_generator(name, params)  # generation only, no export
+after = high_water()
+
+def arrays(obj):
+    if isinstance(obj, np.ndarray):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from arrays(item)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            yield from arrays(getattr(obj, f.name))
+
+final = sum(a.nbytes for a in arrays(run.assets))
+print(json.dumps({"baseline": before, "added": after - before, "final": final}))
+"""
+
+
+def peak(families: list[str], size: int) -> None:
+    """Peak resident memory each family's run adds (fresh child per family) against its returned arrays."""
+    one, five, _ = os.getloadavg()
+    print(
+        f"\n## texture.material {size}², peak memory added by the run (fresh child, peak RSS: VmHWM / ru_maxrss, no export)"
+    )
+    print(f"load {one:.1f} (1 min), {five:.1f} (5 min); {os.cpu_count()} cores")
+    print(f"{'family':>9} {'baseline GB':>11} {'added GB':>9} {'maps GB':>8} {'ratio':>6} {'seconds':>8}")
+    for family in families:
+        params = {"family": family, "size": size}
+        cmd = [
+            sys.executable,
+            "-c",
+            PEAK_CHILD,
+            "texture.material",
+            json.dumps(params),
+            json.dumps({**params, "size": 64}),
+        ]
+        t = time.perf_counter()
+        f = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        ratio = f["added"] / f["final"]
+        print(
+            f"{family:>9} {f['baseline'] / 1e9:11.3f} {f['added'] / 1e9:9.3f} {f['final'] / 1e9:8.3f} {ratio:5.2f}× "
+            f"{time.perf_counter() - t:8.1f}"
+        )
+    print("(target: added ≤ 2.5× the maps)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", type=int, default=1024, help="procedural texture size")
@@ -175,11 +251,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, help="torch CPU threads (1 is steadier on a busy machine)")
     ap.add_argument("--skip-procedural", action="store_true")
     ap.add_argument("--skip-diffusion", action="store_true")
+    ap.add_argument("--skip-peak", action="store_true")
+    ap.add_argument("--peak-size", type=int, default=4096)
+    ap.add_argument("--peak-families", nargs="*", default=list(PEAK_FAMILIES))
     args = ap.parse_args()
     if not args.skip_procedural:
         procedural(args.families, args.size)
     if not args.skip_diffusion:
         diffusion(args.diffusion_size, args.steps, args.repeats, args.threads)
+    if not args.skip_peak:
+        peak(args.peak_families, args.peak_size)
 
 
 if __name__ == "__main__":

@@ -377,3 +377,43 @@ def test_the_preview_shows_water_below_sea_level() -> None:
     assert (rgb[dry][:, 2] <= rgb[dry][:, 1]).mean() > 0.95  # ground is not blue
     deep, shallow = rgb[height01 < np.quantile(height01, 0.1)], rgb[wet & (height01 > sea - 0.005)]
     assert deep.sum(axis=1).mean() < shallow.sum(axis=1).mean()  # darker with depth
+
+
+def _arrays(obj: object) -> list[np.ndarray]:
+    """Every array an asset holds (maps, mesh buffers, material textures)."""
+    import dataclasses
+
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if isinstance(obj, list | tuple):
+        return [a for item in obj for a in _arrays(item)]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return [a for f in dataclasses.fields(obj) for a in _arrays(getattr(obj, f.name))]
+    return []
+
+
+def test_layers_made_in_bands_do_not_depend_on_the_band_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gamegen.landscape import outputs
+
+    params = {**QUICK, "size": 129, "mesh_resolution": 40, "mesh_texture_size": 65}
+    whole = gamegen.generate("landscape.heightmap", seed=4, **params)
+    monkeypatch.setattr(outputs, "BAND_ROWS", 7)
+    banded = gamegen.generate("landscape.heightmap", seed=4, **params)
+    for a, b in zip(whole, banded, strict=True):
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(_arrays(a), _arrays(b), strict=True)), a.name
+
+
+def test_a_heightmap_holds_little_besides_its_outputs() -> None:
+    """Numpy's allocations at their peak: at 1025² the erosion halo and the full-size mesh texture weigh more than
+    at 4097², where the benchmark measures resident memory against the issue's 1.3× (benchmarks/bench_landscape.py)."""
+    import tracemalloc
+
+    gamegen.run_generator("landscape.heightmap", {"size": 65, **QUICK})
+    tracemalloc.start()
+    try:
+        assets = gamegen.run_generator("landscape.heightmap", {"size": 1025}).assets
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    outputs = sum(a.nbytes for asset in assets for a in _arrays(asset))
+    assert peak <= 1.5 * outputs, (peak, outputs)

@@ -201,3 +201,50 @@ def test_cli_generates_a_bundle(tmp_path):
     assert img.size == (32, 32) and img.mode == "RGBA"
     assert not (tmp_path / "b/texture.material/orm.png").exists()
     assert Image.open(tmp_path / "b/texture.material/height.png").mode.startswith("I;16")
+
+
+def _arrays(obj: object) -> list[np.ndarray]:
+    """Every array an asset holds (maps, mesh buffers, material textures)."""
+    import dataclasses
+
+    if isinstance(obj, np.ndarray):
+        return [obj]
+    if isinstance(obj, list | tuple):
+        return [a for item in obj for a in _arrays(item)]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return [a for f in dataclasses.fields(obj) for a in _arrays(getattr(obj, f.name))]
+    return []
+
+
+@pytest.mark.parametrize("family", ["stone", "dirt", "lava", "ice", "rust"])
+def test_bands_do_not_change_a_bit(family, monkeypatch):
+    """The families and the PBR set work in bands of rows; the band size changes no number."""
+    from gamegen.texture import noise, preview, quality
+
+    params = {"family": family, "size": 128, "roughness_bias": 0.1}
+    whole = gamegen.run_generator("texture.material", params).assets
+    monkeypatch.setattr(noise, "BAND_ROWS", 7)
+    monkeypatch.setattr(quality, "_BAND", 5)
+    monkeypatch.setattr(quality, "_LEAF", 128)  # the pairwise sums split as numpy's do
+    monkeypatch.setattr(preview, "_SHRINK_ROWS", 16)
+    banded = gamegen.run_generator("texture.material", params).assets
+    for a, b in zip(whole, banded, strict=True):
+        assert a.meta == b.meta, a.name
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(_arrays(a), _arrays(b), strict=True)), a.name
+
+
+@pytest.mark.parametrize("family", ["stone", "dirt"])
+def test_a_material_holds_little_besides_its_maps(family):
+    """Numpy's allocations at their peak stay within 2.5× the maps returned (the issue's bound at 4096²; the
+    benchmark measures resident memory there: benchmarks/bench_texture.py)."""
+    import tracemalloc
+
+    gamegen.run_generator("texture.material", {"family": family, "size": 64})
+    tracemalloc.start()
+    try:
+        assets = gamegen.run_generator("texture.material", {"family": family, "size": 1024}).assets
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    maps = sum(a.nbytes for asset in assets for a in _arrays(asset))
+    assert peak <= 2.5 * maps, (peak, maps)

@@ -82,3 +82,54 @@ def test_a_seam_in_a_promised_set_is_an_error():
         pbr.set_assets(pbr.from_image(image, params), params, tiling="xy")
     assets = pbr.set_assets(pbr.from_image(image, params), params, tiling="x")  # the ramp runs along y
     assert assets[0].meta["quality"]["seam_y"] > quality.SEAM_LIMIT
+
+
+def _whole_image_report(arr: np.ndarray) -> dict:
+    """check_map's statistics computed on the whole float image at once (numpy's own reductions)."""
+    a = quality.as_float(arr)
+
+    def seam(ax: int) -> float:
+        other = tuple(i for i in range(a.ndim) if i != ax)
+        wrap = np.abs(a.take(0, axis=ax) - a.take(-1, axis=ax)).mean()
+        steps = np.abs(np.diff(a, axis=ax)).mean(axis=other)
+        return float((wrap + quality._EPS) / (np.percentile(steps, quality.SEAM_PERCENTILE) + quality._EPS))
+
+    return {
+        "min": round(float(a.min()), 4),
+        "max": round(float(a.max()), 4),
+        "mean": round(float(a.mean()), 4),
+        "clipped_fraction": round(float(np.mean((a <= 0.0) | (a >= 1.0))), 4),
+        "seam_x": round(seam(1), 3),
+        "seam_y": round(seam(0), 3),
+        "seam_limit": quality.SEAM_LIMIT,
+    }
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype"), [((37, 29, 3), np.uint8), ((40, 33), np.uint16), ((300, 260, 4), np.uint8), ((2, 2), np.uint8)]
+)
+def test_band_wise_checks_report_what_the_whole_image_gives(shape, dtype, monkeypatch):
+    """The checks read a map in bands (a float copy of a 4096² map is 201 MB) and still get numpy's numbers."""
+    monkeypatch.setattr(quality, "_BAND", 5)
+    monkeypatch.setattr(quality, "_LEAF", 128)
+    rng = np.random.default_rng(1)
+    top = np.iinfo(dtype).max
+    for arr in (rng.integers(0, top + 1, shape, dtype=dtype), np.cumsum(rng.integers(0, 9, shape), 0).astype(dtype)):
+        assert quality.check_map("m", arr, "none") == _whole_image_report(arr)
+        transposed = np.swapaxes(arr, 0, 1)  # a view: reduced in its own memory order, as numpy does
+        assert quality.check_map("t", transposed, "none") == _whole_image_report(transposed)
+
+
+def test_preview_textures_shrink_in_bands_like_one_resize(monkeypatch):
+    from PIL import Image
+
+    from gamegen.texture import preview
+
+    monkeypatch.setattr(preview, "_SHRINK_ROWS", 48)
+    rng = np.random.default_rng(2)
+    for shape in [(1024, 1024, 3), (2048, 1024), (1024, 768, 3)]:
+        arr = np.cumsum(rng.integers(0, 3, shape), axis=0).astype(np.uint8)
+        scale = preview.PREVIEW_TEXTURE_SIZE / max(shape[:2])
+        size = (round(shape[1] * scale), round(shape[0] * scale))
+        whole = np.asarray(Image.fromarray(arr).resize(size, Image.Resampling.BOX))
+        assert np.array_equal(preview._shrink(arr), whole), shape

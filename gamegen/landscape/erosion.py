@@ -4,7 +4,9 @@ Droplets follow Hans Beyer's particle model (inertia, carry capacity, erosion br
 flow slows down, so valleys are carved and fans are laid down). Every droplet is tied to a global pixel: whether it
 spawns, where inside the pixel, and its place in the processing order all come from a hash of (key, pixel, pass).
 Two windows that overlap therefore rain the same droplets in the same order on their common area, which is what lets
-:mod:`gamegen.landscape.terrain` compute tiles independently. Import this module lazily: it loads numba.
+:mod:`gamegen.landscape.terrain` compute tiles independently. No window-sized work arrays besides the eroded height
+and the flux: a cell's droplets are spawned when the cell runs, and a thermal step works in place, keeping a few rows
+per band. Import this module lazily: it loads numba.
 """
 
 from __future__ import annotations
@@ -116,6 +118,8 @@ def spawn_droplets(key: int, x0: int, y0: int, w: int, h: int, pass_index: int, 
 
     Each global pixel spawns with probability ``rain``; spawn point, order within a cell and the pass's phase
     order are hashes of the seed key and global positions, so every window that contains a cell rains it alike.
+    This lists a whole pass (window-sized arrays); :func:`hydraulic_erosion` rains the same droplets in the same
+    order but spawns each cell's droplets only when the cell runs, so a pass needs no memory beyond one cell's.
     """
     period, phases = _pass_order(key, pass_index, reach)
     phase_rank = np.argsort(phases, kind="stable")

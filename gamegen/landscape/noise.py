@@ -406,5 +406,6 @@ def warped_fractal_grid(
     _settings(warp_octaves, 0.5, 2.0, 1024.0, 1024.0, warp_base, "fbm")  # checks the warp's settings
     out = np.empty((ys.size, xs.size), f32)
     settings = _settings(octaves, persistence, lacunarity, repeatx, repeaty, base, kind)
-    _warped(xs, ys, coords, f32(gain), int(warp_octaves), int(warp_base), *settings, out)
+    if out.size:
+        _warped(xs, ys, coords, f32(gain), int(warp_octaves), int(warp_base), *settings, out)
     return out

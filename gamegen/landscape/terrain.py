@@ -106,20 +106,18 @@ class Terrain:
         """Un-eroded height (metres) of the window: warped fractal noise under a fixed, global range mapping."""
         p = self.params
         xs, ys = self._coords(x0, w, 0), self._coords(y0, h, 1)
-        if p.warp_strength > 0:
-            warp_base = (self.base + 101) % 256
-            gain = np.float32(p.warp_strength * _WARP_GAIN)
+        if p.warp_strength > 0:  # the points move by two fBm fields: the grid path plus per-pixel offsets
             n = warped_fractal_grid(
                 xs,
                 ys,
-                (xs + np.float32(17.3), ys + np.float32(31.7)),
-                (xs + np.float32(53.1), ys + np.float32(11.9)),
-                gain,
-                _WARP_OCTAVES,
-                warp_base,
-                p.octaves,
-                p.persistence,
-                p.lacunarity,
+                warp_x=(xs + np.float32(17.3), ys + np.float32(31.7)),
+                warp_y=(xs + np.float32(53.1), ys + np.float32(11.9)),
+                gain=p.warp_strength * _WARP_GAIN,
+                warp_octaves=_WARP_OCTAVES,
+                warp_base=(self.base + 101) % 256,
+                octaves=p.octaves,
+                persistence=p.persistence,
+                lacunarity=p.lacunarity,
                 base=self.base,
                 kind=p.noise,
             )

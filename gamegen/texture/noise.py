@@ -71,7 +71,7 @@ def _inverse_real(spectrum: np.ndarray, n_x: int) -> np.ndarray:
     np.fft.ifft(spectrum, axis=0, out=spectrum)
     out = np.empty((spectrum.shape[0], n_x), np.float32)
     for rows in bands(spectrum.shape[0]):  # row by row: the same transforms as one call
-        np.fft.irfft(spectrum[rows], n=n_x, axis=1, out=out[rows])
+        out[rows] = np.fft.irfft(spectrum[rows], n=n_x, axis=1)
     return out
 
 

@@ -4,6 +4,9 @@ Every filter wraps around the borders (``np.roll`` and FFT blurs), so derived ma
 sources do. Procedural materials author albedo/height/roughness/metallic; generated images get height and
 roughness from heuristics. Either way the output is the same set: albedo, normal, roughness, height, AO, ORM
 and a glTF preview.
+
+The 8/16-bit maps are made in bands of rows; the occlusion's spectrum and sum are the only full-size float
+temporaries (the numbers are those of the whole-array expressions, bit for bit).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ..params import Field, Params
 from . import quality
 from .assets import TextureMapAsset, TextureNormalMapAsset
 from .materials import Surface
+from .materials import to_u8 as _u8
 from .noise import bands, blur_bands, gaussian_blur, normalize
 from .preview import material_preview
 
@@ -55,10 +59,6 @@ class PbrSet:
     height: np.ndarray
     ao: np.ndarray
     orm: np.ndarray
-
-
-def _u8(a: np.ndarray) -> np.ndarray:
-    return np.round(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 
 def _normal_rows(h: np.ndarray, rows: slice, k: float) -> np.ndarray:
