@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -52,11 +53,39 @@ def make_model(root: Path, layers: int, width: int) -> str:
     return str(path)
 
 
+_QUEST_RATE = """
+import time, gamegen
+gamegen.run_generator("narrative.quest", {}, seed=0)
+best = min(
+    (lambda t: ([gamegen.run_generator("narrative.quest", {}, seed=s) for s in range(50)], time.perf_counter() - t)[1])(
+        time.perf_counter()
+    )
+    for _ in range(5)
+)
+print(50 / best)
+"""
+
+
+def _quest_lines_per_second(tree: Path) -> float:
+    """Default quest lines per second (best of 5 × 50) with the gamegen of source tree ``tree``, in a subprocess."""
+    paths = [tree, *sorted((tree / "plugins").glob("*"))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(map(str, paths)), "NUMBA_NUM_THREADS": "1"}
+    run = [sys.executable, "-c", _QUEST_RATE]  # in the tree: the current folder comes first on sys.path
+    out = subprocess.run(run, cwd=tree, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--width", type=int, default=256)
     ap.add_argument("--tokens", type=int, default=200)
+    ap.add_argument(
+        "--baseline-tree",
+        type=Path,
+        help="a checkout of an older gamegen (git worktree add /tmp/old REV): its quest lines/s, measured the same "
+        "way in a subprocess, becomes the baseline of the quest-lines ratio",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"load average (1 min) {os.getloadavg()[0]:.1f}; {os.cpu_count()} cores; one thread")
@@ -129,6 +158,14 @@ def main() -> None:
         f"content filter: 50 default quest lines in {t_one_pass:.2f} s with the one-pass scan vs {t_term_by_term:.2f} s "
         f"term by term (baseline): {t_term_by_term / t_one_pass:.2f}× quest lines per second"
     )
+    if args.baseline_tree is not None:
+        trees = [args.baseline_tree, Path(__file__).resolve().parent.parent]
+        rates = [_quest_lines_per_second(tree) for tree in trees for _ in range(2)]
+        old, new = max(rates[:2]), max(rates[2:])
+        print(
+            f"quest lines per second, one core: {new:.1f} vs {old:.1f} in {args.baseline_tree} (baseline): "
+            f"{new / old:.2f}× (expect ≥ 2×)"
+        )
     grammar, rng = load_grammar("taverns"), np.random.default_rng(0)
     t_tracery = best(lambda: [grammar.expand("origin", rng) for _ in range(2000)])
     print(

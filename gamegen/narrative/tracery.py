@@ -214,10 +214,11 @@ class Grammar:
         self.max_depth, self.max_length, self.max_steps = max_depth, max_length, max_steps
 
     def with_rules(self, extra: Mapping[str, Any]) -> Grammar:
-        """A copy with ``extra`` symbols added or replaced (e.g. world facts injected as rules)."""
-        return Grammar(
-            {**self.rules, **extra}, max_depth=self.max_depth, max_length=self.max_length, max_steps=self.max_steps
-        )
+        """A copy with ``extra`` symbols added or replaced (e.g. world facts injected as rules); only ``extra`` is
+        checked again."""
+        grammar = Grammar(extra, max_depth=self.max_depth, max_length=self.max_length, max_steps=self.max_steps)
+        grammar.rules = {**self.rules, **grammar.rules}
+        return grammar
 
     def flatten(self, rule: str, rng: np.random.Generator) -> str:
         """Expand ``rule`` text (e.g. ``"#origin#"``) with choices drawn from ``rng``; escapes are resolved."""
@@ -240,7 +241,7 @@ class _Expansion:
     def __init__(self, grammar: Grammar, rng: np.random.Generator) -> None:
         self.grammar = grammar
         self.rng = rng
-        self.stacks: dict[str, list[list[str]]] = {k: [v] for k, v in grammar.rules.items()}
+        self.stacks: dict[str, list[list[str]]] = {}  # made per symbol on first use (see _stack)
         self.steps = 0
         self.produced = 0
         self.max_produced = 2 * grammar.max_length * (grammar.max_depth + 1)
@@ -280,13 +281,20 @@ class _Expansion:
         self.produce(size, where)
         return "".join(out)
 
+    def _stack(self, name: str) -> list[list[str]] | None:
+        """The rule stack of ``name``, made from the grammar's rules the first time it is used; None if unknown."""
+        stack = self.stacks.get(name)
+        if stack is None and name in self.grammar.rules:
+            stack = self.stacks[name] = [self.grammar.rules[name]]
+        return stack
+
     def action(self, raw: str, depth: int, owner: str | None) -> _Task:
         """Run ``[key:rules]`` (push, returns key) or ``[key:POP]`` (pop); function actions are not supported."""
         target, colon, body = raw.partition(":")
         if not colon:
             raise GrammarError(f"unsupported action [{raw}] (use [key:#rule#] or [key:POP])")
         if body == "POP":
-            stack = self.stacks.get(target)
+            stack = self._stack(target)
             if not stack:
                 raise GrammarError(f"[{target}:POP] pops symbol {target!r}, which has no rules to pop")
             stack.pop()
@@ -294,7 +302,10 @@ class _Expansion:
         rules: list[str] = []
         for part in body.split(","):
             rules.append((yield self.rule(part, depth + 1, owner)))
-        self.stacks.setdefault(target, []).append(rules)
+        stack = self._stack(target)
+        if stack is None:
+            stack = self.stacks[target] = []
+        stack.append(rules)
         return target
 
     def tag(self, raw: str, depth: int, rule: str, owner: str | None) -> _Task:
@@ -312,7 +323,7 @@ class _Expansion:
         return text
 
     def symbol(self, symbol: str, depth: int, rule: str, owner: str | None) -> _Task:
-        stack = self.stacks.get(symbol)
+        stack = self._stack(symbol)
         where = f"rule {rule!r}" + (f" of symbol {owner!r}" if owner else "")
         if stack is None:
             raise GrammarError(f"missing symbol {symbol!r}, used in {where}")
