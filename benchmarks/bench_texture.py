@@ -20,10 +20,8 @@ records its peak resident set (VmHWM, the image's own ``ru_maxrss``) before and 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from peak_memory import peak_ratio
 
 import gamegen
 from gamegen.texture import pbr
@@ -175,44 +174,6 @@ def diffusion(size: int, steps: int, repeats: int, threads: int | None) -> None:
 
 
 PEAK_FAMILIES = ("stone", "dirt", "ice", "lava", "mud")  # the Worley families the memory target names
-PEAK_CHILD = """
-import dataclasses, json, resource, sys
-import numpy as np
-import gamegen
-
-def high_water():
-    # VmHWM: the peak resident set of this process image. (ru_maxrss would do, but Linux carries the parent's
-    # resident set at fork into it, so a child of a big benchmark process would report the parent's size.)
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-name, params, warm = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
-gamegen.run_generator(name, warm)  # imports and registry belong to the baseline
-before = high_water()
-run = gamegen.run_generator(name, params)  # generation only, no export
-after = high_water()
-
-def arrays(obj):
-    if isinstance(obj, np.ndarray):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
-        for item in obj:
-            yield from arrays(item)
-    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            yield from arrays(getattr(obj, f.name))
-
-final = sum(a.nbytes for a in arrays(run.assets))
-print(json.dumps({"baseline": before, "added": after - before, "final": final}))
-"""
-
-
 def peak(families: list[str], size: int) -> None:
     """Peak resident memory each family's run adds (fresh child per family) against its returned arrays."""
     one, five, _ = os.getloadavg()
@@ -223,16 +184,8 @@ def peak(families: list[str], size: int) -> None:
     print(f"{'family':>9} {'baseline GB':>11} {'added GB':>9} {'maps GB':>8} {'ratio':>6} {'seconds':>8}")
     for family in families:
         params = {"family": family, "size": size}
-        cmd = [
-            sys.executable,
-            "-c",
-            PEAK_CHILD,
-            "texture.material",
-            json.dumps(params),
-            json.dumps({**params, "size": 64}),
-        ]
         t = time.perf_counter()
-        f = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+        f = peak_ratio("texture.material", params, {**params, "size": 64})
         ratio = f["added"] / f["final"]
         print(
             f"{family:>9} {f['baseline'] / 1e9:11.3f} {f['added'] / 1e9:9.3f} {f['final'] / 1e9:8.3f} {ratio:5.2f}× "

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pygltflib
 import pytest
+from asset_arrays import arrays
 from click.testing import CliRunner
 from jstools import validate_gltf
 from PIL import Image
@@ -379,17 +380,6 @@ def test_the_preview_shows_water_below_sea_level() -> None:
     assert deep.sum(axis=1).mean() < shallow.sum(axis=1).mean()  # darker with depth
 
 
-def _arrays(obj: object) -> list[np.ndarray]:
-    """Every array an asset holds (maps, mesh buffers, material textures)."""
-    import dataclasses
-
-    if isinstance(obj, np.ndarray):
-        return [obj]
-    if isinstance(obj, list | tuple):
-        return [a for item in obj for a in _arrays(item)]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return [a for f in dataclasses.fields(obj) for a in _arrays(getattr(obj, f.name))]
-    return []
 
 
 def test_layers_made_in_bands_do_not_depend_on_the_band_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -400,7 +390,7 @@ def test_layers_made_in_bands_do_not_depend_on_the_band_size(monkeypatch: pytest
     monkeypatch.setattr(outputs, "BAND_ROWS", 7)
     banded = gamegen.generate("landscape.heightmap", seed=4, **params)
     for a, b in zip(whole, banded, strict=True):
-        assert all(x.tobytes() == y.tobytes() for x, y in zip(_arrays(a), _arrays(b), strict=True)), a.name
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(arrays(a), arrays(b), strict=True)), a.name
 
 
 def test_a_heightmap_holds_little_besides_its_outputs() -> None:
@@ -415,5 +405,5 @@ def test_a_heightmap_holds_little_besides_its_outputs() -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    outputs = sum(a.nbytes for asset in assets for a in _arrays(asset))
+    outputs = sum(a.nbytes for asset in assets for a in arrays(asset))
     assert peak <= 1.5 * outputs, (peak, outputs)

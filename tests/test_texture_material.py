@@ -8,6 +8,7 @@ import typing
 import numpy as np
 import pygltflib
 import pytest
+from asset_arrays import arrays
 from click.testing import CliRunner
 from jstools import validate_gltf
 from PIL import Image
@@ -203,17 +204,6 @@ def test_cli_generates_a_bundle(tmp_path):
     assert Image.open(tmp_path / "b/texture.material/height.png").mode.startswith("I;16")
 
 
-def _arrays(obj: object) -> list[np.ndarray]:
-    """Every array an asset holds (maps, mesh buffers, material textures)."""
-    import dataclasses
-
-    if isinstance(obj, np.ndarray):
-        return [obj]
-    if isinstance(obj, list | tuple):
-        return [a for item in obj for a in _arrays(item)]
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return [a for f in dataclasses.fields(obj) for a in _arrays(getattr(obj, f.name))]
-    return []
 
 
 @pytest.mark.parametrize("family", ["stone", "dirt", "lava", "ice", "rust"])
@@ -230,7 +220,7 @@ def test_bands_do_not_change_a_bit(family, monkeypatch):
     banded = gamegen.run_generator("texture.material", params).assets
     for a, b in zip(whole, banded, strict=True):
         assert a.meta == b.meta, a.name
-        assert all(x.tobytes() == y.tobytes() for x, y in zip(_arrays(a), _arrays(b), strict=True)), a.name
+        assert all(x.tobytes() == y.tobytes() for x, y in zip(arrays(a), arrays(b), strict=True)), a.name
 
 
 @pytest.mark.parametrize("family", ["stone", "dirt"])
@@ -246,5 +236,5 @@ def test_a_material_holds_little_besides_its_maps(family):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    maps = sum(a.nbytes for asset in assets for a in _arrays(asset))
+    maps = sum(a.nbytes for asset in assets for a in arrays(asset))
     assert peak <= 2.5 * maps, (peak, maps)
