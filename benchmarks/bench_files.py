@@ -42,8 +42,9 @@ import gamegen
 import gamegen.api as api
 from gamegen.bundle import export_run
 from gamegen.export.png import encode_png
+from gamegen.machine import usable_cores
 
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+CORES = usable_cores()
 
 MODES: dict[str, dict[str, Any]] = {
     "baseline": {"compression": "small", "threads": 1},  # today's bytes, assets one after another

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from .export import ExportContext, ExportedFile, ExportProfile, export_asset
 from .export.generic import dump_json
 from .export.png import DEFAULT_COMPRESSION, check_compression, compression_scope
 from .generator import Generator
+from .machine import thread_budget
 from .manifest import FileRecord, Manifest, ManifestEntry
 from .names import check_name, check_relpath
 from .output import BUNDLE_FORMAT, claim_output
@@ -47,11 +47,6 @@ class ExportedAsset:
     files: dict[str, bytes]
 
 
-def _cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def _export_files(asset: Asset, ctx: ExportContext) -> list[tuple[ExportedFile, str]]:
     """One asset's files, each with its sha256 (on a worker thread: encoders and hashing release the GIL).
 
@@ -67,7 +62,8 @@ def export_run(
     """Export every asset of ``run`` with its profile; files go under ``<asset_id>/`` in the bundle.
 
     ``compression``: how PNGs are compressed, ``"fast"`` or ``"small"`` (:mod:`gamegen.export.png`). The assets are
-    encoded and hashed on ``threads`` threads at once (default: one per core this process may use; 1: one after
+    encoded and hashed on ``threads`` threads at once (default: :func:`gamegen.machine.thread_budget`, so a build
+    worker keeps to its share of the cores; 1: one after
     another, in this thread); the result (files, their order, the manifest entry) is the same either way.
     """
     check_name(asset_id, "asset id")
@@ -83,7 +79,7 @@ def export_run(
         neural = run_neural if asset.neural is None else asset.neural
         prov = provenance_record(run.generator.name, run.generator.version, neural, models if neural else None)
         tasks.append((neural, ExportContext(profile=profile, provenance=prov, compression=compression)))
-    workers = min(len(tasks), threads if threads is not None else _cores())
+    workers = min(len(tasks), threads if threads is not None else thread_budget())
     contexts = [ctx for _, ctx in tasks]
     if workers <= 1:
         exported = [_export_files(asset, ctx) for asset, ctx in zip(run.assets, contexts, strict=True)]

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from ..api import run_generator
 from ..bundle import ExportedAsset, export_run
 from ..errors import GamegenError
+from ..machine import usable_cores
 from .recipe import BuildJob
 
 __all__ = [
@@ -42,7 +43,7 @@ def worker_environment(workers: int) -> dict[str, str]:
 
     Without them every worker's numba/BLAS/OpenMP pool would claim every core and N workers would oversubscribe.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = usable_cores()
     return {name: os.environ.get(name) or str(max(1, cores // workers)) for name in THREAD_VARIABLES}
 
 

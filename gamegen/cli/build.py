@@ -24,6 +24,7 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
 @click.option(
     "-o",
     "--out",
+    metavar="DIR",
     required=True,
     help="Bundle folder to write: a new or empty folder, or an earlier bundle (replaced whole).",
 )

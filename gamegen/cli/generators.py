@@ -88,6 +88,7 @@ def info_cmd(name: str, as_json: bool) -> None:
 @click.option(
     "-o",
     "--out",
+    metavar="DIR",
     required=True,
     help="Bundle folder to write: a new or empty folder, or an earlier bundle (replaced whole).",
 )
