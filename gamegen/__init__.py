@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .registry import Registry, registry  # eager and light: ``gamegen.registry`` must stay the registry, not the module
+from .registry import Registry, registry, trainers  # eager and light: ``gamegen.registry`` must stay the registry, not the module
 
 if TYPE_CHECKING:
     from .api import generate, generate_variations, run_generator
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .builds import build
     from .bundle import ExportedAsset, Run, export_run, write_bundle
     from .context import Context
+    from .datasets import Dataset, load_dataset
     from .errors import (
         AssetNameError,
         GamegenError,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     )
     from .generator import Generator
     from .params import AdapterRef, Field, InputFile, ModelRef, Params
+    from .training import TrainContext, TrainedModel, Trainer, TrainParams, TrainReport, train
 
 _LAZY = {
     "generate": "api",
@@ -60,6 +62,8 @@ _LAZY = {
     "export_run": "bundle",
     "write_bundle": "bundle",
     "Context": "context",
+    "Dataset": "datasets",
+    "load_dataset": "datasets",
     "AssetNameError": "errors",
     "GamegenError": "errors",
     "GenerationError": "errors",
@@ -73,6 +77,12 @@ _LAZY = {
     "InputFile": "params",
     "ModelRef": "params",
     "Params": "params",
+    "TrainContext": "training",
+    "TrainedModel": "training",
+    "Trainer": "training",
+    "TrainParams": "training",
+    "TrainReport": "training",
+    "train": "training",
 }
 
 
@@ -110,6 +120,8 @@ __all__ = [
     "export_run",
     "write_bundle",
     "Context",
+    "Dataset",
+    "load_dataset",
     "AssetNameError",
     "GamegenError",
     "GenerationError",
@@ -123,6 +135,13 @@ __all__ = [
     "InputFile",
     "ModelRef",
     "Params",
+    "TrainContext",
+    "TrainedModel",
+    "Trainer",
+    "TrainParams",
+    "TrainReport",
+    "train",
     "Registry",
     "registry",
+    "trainers",
 ]

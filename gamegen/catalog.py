@@ -21,7 +21,7 @@ from typing import Any
 from ._version import __version__
 from .registry import ENTRY_POINT_GROUP, registry
 
-__all__ = ["generator_summaries", "generator_info"]
+__all__ = ["generator_summaries", "generator_info", "trainer_summaries", "trainer_info"]
 
 
 def _package_files(module: str) -> list[tuple[str, int, int]]:
@@ -104,14 +104,30 @@ def _type_name(schema: dict[str, Any]) -> str:
     return "any"
 
 
-def generator_info(name: str) -> dict[str, Any]:
-    """A generator's description, parameters (type, default, range, choices) and full JSON Schema."""
+def trainer_summaries() -> list[dict[str, str]]:
+    """One row per trainer: name, kind (its modality), version, data kind, one-line summary and origin."""
+    from .registry import trainers
+
+    return [
+        {
+            "name": t.name,
+            "kind": t.kind,
+            "version": t.version,
+            "data": t.data_kind,
+            "summary": t.summary(),
+            "origin": trainers.origin(t.name),
+        }
+        for t in trainers.list()
+    ]
+
+
+def _parameters(params: Any) -> list[dict[str, Any]]:
+    """Each parameter of a schema class: name, type, default, range, choices and description."""
     from .params import describe_range
 
-    gen = registry.get(name)
-    schema = gen.params.model_json_schema()
+    schema = params.model_json_schema()
     parameters = []
-    for field_name, field in gen.params.model_fields.items():
+    for field_name, field in params.model_fields.items():
         prop = schema.get("properties", {}).get(field_name, {})
         if "$ref" in prop:
             ref = prop["$ref"].rsplit("/", 1)[-1]
@@ -121,18 +137,48 @@ def generator_info(name: str) -> dict[str, Any]:
                 "name": field_name,
                 "type": _type_name(prop),
                 "default": prop.get("default"),
-                "range": describe_range(gen.params, field_name),
+                "range": describe_range(params, field_name),
                 "choices": prop.get("enum"),
                 "description": field.description or "",
             }
         )
+    return parameters
+
+
+def generator_info(name: str) -> dict[str, Any]:
+    """A generator's description, parameters (type, default, range, choices) and full JSON Schema; a trainer's
+    (:func:`trainer_info`) when no generator has the name but a trainer does."""
+    from .registry import trainers
+
+    if name not in registry and name in trainers:
+        return trainer_info(name)
+    gen = registry.get(name)
     return {
         "name": gen.name,
         "kind": gen.kind,
         "version": gen.version,
         "origin": registry.origin(gen.name),
         "description": inspect.cleandoc(gen.__doc__ or ""),
-        "parameters": parameters,
-        "schema": schema,
+        "parameters": _parameters(gen.params),
+        "schema": gen.params.model_json_schema(),
         "output_schema": gen.output_schema(),
+    }
+
+
+def trainer_info(name: str) -> dict[str, Any]:
+    """A trainer's description, the data it takes, its parameters and their JSON Schema."""
+    from .registry import trainers
+
+    trainer = trainers.get(name)
+    return {
+        "name": trainer.name,
+        "kind": trainer.kind,
+        "version": trainer.version,
+        "origin": trainers.origin(trainer.name),
+        "trainer": True,
+        "data": trainer.data_kind,
+        "description": inspect.cleandoc(trainer.__doc__ or ""),
+        "parameters": _parameters(trainer.params),
+        "schema": trainer.params.model_json_schema(),
+        "output_schema": None,
     }

@@ -53,6 +53,12 @@ class OutputFolderError(GamegenError):
     exit_code = 2
 
 
+class DatasetError(GamegenError, ValueError):
+    """Training data cannot be used as a whole: a missing or empty folder, no usable item, a bad picks file."""
+
+    exit_code = 2
+
+
 class AssetNameError(GamegenError, ValueError):
     """An asset or file name would escape the bundle or is not portable."""
 
@@ -76,3 +82,7 @@ class QualityError(GamegenError):
 
 class ModelLoadError(GamegenError):
     """A neural model could not be found, downloaded or loaded safely."""
+
+
+class TrainingError(GamegenError, RuntimeError):
+    """A trainer failed while training (bad data or settings are ParamError/DatasetError, exit 2)."""

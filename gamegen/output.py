@@ -21,25 +21,41 @@ from pathlib import Path
 from .errors import OutputFolderError
 from .lock import output_lock
 
-__all__ = ["BUNDLE_FORMAT", "VARIATIONS_FORMAT", "claim_output", "is_bundle", "resolve_output"]
+__all__ = [
+    "BUNDLE_FORMAT", "DATASET_FORMAT", "DATASET_MARKER", "MODEL_CARD", "MODEL_FORMAT", "VARIATIONS_FORMAT",
+    "claim_output", "is_bundle", "resolve_output",
+]  # fmt: skip
 
 BUNDLE_FORMAT = "gamegen.bundle/1"
 VARIATIONS_FORMAT = "gamegen.variations/1"
-_FORMATS = (BUNDLE_FORMAT, VARIATIONS_FORMAT)
+MODEL_FORMAT = "gamegen.model/1"
+MODEL_CARD = "gamegen-model.json"
+DATASET_FORMAT = "gamegen.dataset/1"
+DATASET_MARKER = "gamegen-dataset.json"
+_FORMATS = {
+    "manifest.json": (BUNDLE_FORMAT, VARIATIONS_FORMAT),
+    MODEL_CARD: (MODEL_FORMAT,),
+    DATASET_MARKER: (DATASET_FORMAT,),
+}
 _MANIFEST_MAX_BYTES = 256 << 20
 _HOW = "choose a new or empty folder, or remove this one yourself"
 
 
 def _gamegen_manifest(folder: Path) -> bool:
-    """True when ``folder/manifest.json`` is a plain file whose JSON ``format`` is one of gamegen's."""
-    manifest = folder / "manifest.json"
+    """True when ``folder`` holds gamegen's description of itself: a ``manifest.json`` (bundle, variations), a
+    ``gamegen-model.json`` (trained model) or a ``gamegen-dataset.json`` (dataset written by gamegen), as a plain
+    file whose JSON ``format`` is one of gamegen's."""
+    return any(_has_format(folder / name, formats) for name, formats in _FORMATS.items())
+
+
+def _has_format(manifest: Path, formats: tuple[str, ...]) -> bool:
     try:
         if manifest.is_symlink() or not manifest.is_file() or manifest.stat().st_size > _MANIFEST_MAX_BYTES:
             return False
         doc = json.loads(manifest.read_bytes())
     except (OSError, ValueError, RecursionError):
         return False
-    return isinstance(doc, dict) and doc.get("format") in _FORMATS
+    return isinstance(doc, dict) and doc.get("format") in formats
 
 
 def _legacy_variations(folder: Path) -> bool:
@@ -51,7 +67,7 @@ def _legacy_variations(folder: Path) -> bool:
 
 
 def is_bundle(folder: Path) -> bool:
-    """True when ``folder`` is a gamegen bundle (or a folder of variations) that gamegen may replace."""
+    """True when ``folder`` is a gamegen bundle (variations, a trained model, a dataset it wrote) gamegen may replace."""
     return folder.is_dir() and (_gamegen_manifest(folder) or _legacy_variations(folder))
 
 

@@ -1,57 +1,78 @@
-"""The generator registry: built-ins and plugins, discovered through the ``gamegen.generators`` entry points."""
+"""The registries: generators and trainers, built-ins and plugins, discovered through entry points
+(``gamegen.generators`` and ``gamegen.trainers``)."""
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import types
 import warnings
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 from .errors import UnknownGeneratorError
 
 if TYPE_CHECKING:  # the contract (pydantic, numpy) loads only when a generator is registered
     from .generator import Generator
+    from .training.trainer import Trainer
 
-__all__ = ["Registry", "registry", "ENTRY_POINT_GROUP", "PluginWarning"]
+__all__ = ["Registry", "registry", "trainers", "ENTRY_POINT_GROUP", "TRAINER_ENTRY_POINT_GROUP", "PluginWarning"]
 
 ENTRY_POINT_GROUP = "gamegen.generators"
+TRAINER_ENTRY_POINT_GROUP = "gamegen.trainers"
+
+
+class Registrable(Protocol):
+    """What a registry needs of a class: its name, its kind and a check of its declaration."""
+
+    name: ClassVar[str]
+    kind: ClassVar[str]
+
+    @classmethod
+    def check_declaration(cls) -> None: ...
+
+
+C = TypeVar("C", bound=Registrable)
 
 
 class PluginWarning(UserWarning):
     """A plugin could not be loaded; the others still are."""
 
 
-class Registry:
-    """Name → generator class. Entry points are loaded lazily on first look-up.
+class Registry(Generic[C]):
+    """Name → generator (or trainer) class. Entry points are loaded lazily on first look-up.
 
-    An entry point names one of two things: a Generator subclass (``stars = "my_stars:Stars"``), or a module
+    An entry point names one of two things: a subclass of the contract (``stars = "my_stars:Stars"``), or a module
     whose ``register(registry)`` function registers several (``mine = "my_package"``). Nothing else.
+    ``contract`` is ``module:Class`` of the base class (imported only when something is registered).
     """
 
-    def __init__(self, group: str = ENTRY_POINT_GROUP) -> None:
+    def __init__(
+        self, group: str = ENTRY_POINT_GROUP, contract: str = "gamegen.generator:Generator", noun: str = "generator"
+    ) -> None:
         self.group = group
-        self._generators: dict[str, type[Generator]] = {}
+        self.noun = noun
+        self._contract_path = contract
+        self._generators: dict[str, type[C]] = {}
         self._origin: dict[str, str] = {}
         self._loaded = False
         self._loading_origin: str | None = None  # the entry point whose register hook is running
         self.broken: dict[str, str] = {}
 
-    def register(self, generator: type[Generator], origin: str | None = None) -> type[Generator]:
+    def register(self, generator: type[C], origin: str | None = None) -> type[C]:
         """Add a generator class; a second class under the same name is an error (usable as a decorator).
 
         ``origin`` defaults to the entry point being loaded (when a plugin's register hook calls this), else 'code'.
         """
         origin = origin or self._loading_origin or "code"
-        from .generator import Generator
-
-        if not (inspect.isclass(generator) and issubclass(generator, Generator)):
-            raise TypeError(f"{generator!r} is not a gamegen.Generator subclass")
+        contract = self._contract()
+        if not (inspect.isclass(generator) and issubclass(generator, contract)):
+            raise TypeError(f"{generator!r} is not a gamegen.{contract.__name__} subclass")
         generator.check_declaration()
         existing = self._generators.get(generator.name)
         if existing is not None and existing is not generator:
             raise ValueError(
-                f"generator name {generator.name!r} from {origin} is already taken by {self._origin[generator.name]}"
+                f"{self.noun} name {generator.name!r} from {origin} is already taken by {self._origin[generator.name]}"
             )
         self._generators[generator.name] = generator
         self._origin[generator.name] = origin
@@ -62,16 +83,21 @@ class Registry:
         self._generators.pop(name, None)
         self._origin.pop(name, None)
 
-    def _register_object(self, obj: Any, origin: str) -> None:
-        from .generator import Generator
+    def _contract(self) -> type[Any]:
+        """The base class every registered class must subclass (Generator, or Trainer)."""
+        module, _, name = self._contract_path.partition(":")
+        contract: type[Any] = getattr(importlib.import_module(module), name)
+        return contract
 
-        if inspect.isclass(obj) and issubclass(obj, Generator):
-            self.register(obj, origin)
+    def _register_object(self, obj: Any, origin: str) -> None:
+        contract = self._contract()
+        if inspect.isclass(obj) and issubclass(obj, contract):
+            self.register(obj, origin)  # type: ignore[arg-type]  # checked against the contract just above
             return
         hook: Callable[[Registry], Any] | None = getattr(obj, "register", None)
         if not (isinstance(obj, types.ModuleType) and callable(hook)):
             raise TypeError(
-                f"{obj!r} is neither a gamegen.Generator subclass nor a module with a register(registry) function"
+                f"{obj!r} is neither a gamegen.{contract.__name__} subclass nor a module with a register(registry) function"
             )
         self._call_hook(hook, origin)
 
@@ -105,8 +131,8 @@ class Registry:
         self.broken.clear()
         self.load_entry_points()
 
-    def get(self, name: str) -> type[Generator]:
-        """The generator class registered as ``name``; raises UnknownGeneratorError listing close names."""
+    def get(self, name: str) -> type[C]:
+        """The class registered as ``name``; raises UnknownGeneratorError listing close names."""
         self.load_entry_points()
         try:
             return self._generators[name]
@@ -114,8 +140,9 @@ class Registry:
             import difflib
 
             close = difflib.get_close_matches(name, self._generators, n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else " (see `gamegen list`)"
-            raise UnknownGeneratorError(f"unknown generator {name!r}{hint}") from None
+            listing = "gamegen list" if self.noun == "generator" else f"gamegen list --{self.noun}s"
+            hint = f" (did you mean {', '.join(close)}?)" if close else f" (see `{listing}`)"
+            raise UnknownGeneratorError(f"unknown {self.noun} {name!r}{hint}") from None
 
     def origin(self, name: str) -> str:
         """Where the generator came from (an entry point and its distribution, or 'code')."""
@@ -126,7 +153,7 @@ class Registry:
         """Every kind the registered generators have (built-ins add four; plugins add their own, e.g. ``audio``)."""
         return sorted({g.kind for g in self.list()})
 
-    def list(self, kind: str | None = None) -> list[type[Generator]]:
+    def list(self, kind: str | None = None) -> list[type[C]]:
         """All generators, sorted by name, optionally only those of one kind."""
         self.load_entry_points()
         gens = sorted(self._generators.values(), key=lambda g: g.name)
@@ -143,4 +170,6 @@ class Registry:
         return len(self.list())
 
 
-registry = Registry()
+registry: Registry[Generator] = Registry()
+trainers: Registry[Trainer[Any]] = Registry(TRAINER_ENTRY_POINT_GROUP, contract="gamegen.training.trainer:Trainer", noun="trainer")
+"""The trainer registry: ``trainers.get("image.lora")``."""

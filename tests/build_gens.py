@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 import gamegen
-from gamegen import Field, Generator, InputFile, ModelRef, Params
+from gamegen import AdapterRef, Field, Generator, InputFile, ModelRef, Params
 
 if TYPE_CHECKING:
     import pytest
@@ -136,6 +136,27 @@ class FakeDiffusion(_BuildTest):
         return [gamegen.DataAsset("result", {"prompt": prompt, "pid": os.getpid(), "seed": ctx.seed})]
 
 
+class StyledParams(Params):
+    lora: AdapterRef | None = Field(None, description="A trained model folder (a recipe's \"@name\")")
+    size: int = Field(8, ge=4, le=64, description="Side in pixels")
+
+
+class Styled(_BuildTest):
+    """Draws with a trained model: the picture's grey level comes from the model's weights."""
+
+    name = "buildtest.styled"
+    params = StyledParams
+
+    def generate(self, params, ctx):
+        level = 0
+        if params.lora:
+            weights = (Path(params.lora) / "model.safetensors").read_bytes()
+            ctx.use_model(params.lora, hashlib.sha256(weights).hexdigest())
+            level = weights[-1]
+        grey = np.full((params.size, params.size), level, np.uint8)
+        return [gamegen.ImageAsset("styled", grey)]
+
+
 class Threads(_BuildTest):
     """Reports the thread limits of the process it ran in."""
 
@@ -147,5 +168,5 @@ class Threads(_BuildTest):
 
 def register(registry: gamegen.Registry) -> None:
     """Entry-point hook."""
-    for gen in (Speckle, Tile, FakeDiffusion, Threads):
+    for gen in (Speckle, Tile, FakeDiffusion, Styled, Threads):
         registry.register(gen)

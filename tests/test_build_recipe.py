@@ -126,7 +126,7 @@ def test_every_problem_is_reported_at_once_with_its_line(tmp_path):
         load_recipe(path)
     problems = info.value.problems
     expected = [
-        (2, "unknown key 'seeds' (allowed: name, seed, profile, compression, asset)"),
+        (2, "unknown key 'seeds' (allowed: name, seed, profile, compression, asset, model)"),
         (6, "asset 'rock': unknown generator 'buildtest.speckel' (did you mean buildtest.speckle"),
         (11, "asset 'sky': unknown key 'colour'"),
         (

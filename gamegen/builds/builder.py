@@ -22,6 +22,8 @@ from ..errors import GamegenError
 from ..output import claim_output, resolve_output
 from .cache import BuildCache, default_cache_dir, hub_refs, hub_snapshot
 from .executors import BuildExecutor, JobResult, open_executor, run_job
+from .models import ModelResult, attach_models, build_models, model_failures
+from .models import to_json as models_to_json
 from .recipe import BuildJob, Recipe, RecipeError, load_recipe, parse_recipe
 
 __all__ = ["AssetResult", "BuildError", "BuildReport", "build"]
@@ -54,6 +56,7 @@ class BuildReport:
     assets: list[AssetResult] = field(default_factory=list)
     seconds: float = 0.0
     executor: str = "none (everything was cached)"
+    models: list[ModelResult] = field(default_factory=list)
 
     def ids(self, status: Status) -> list[str]:
         """Ids of the assets that ended with ``status``."""
@@ -73,8 +76,9 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        """True when every asset was built or cached (and so the bundle was written)."""
-        return all(a.status in ("built", "cached") for a in self.assets)
+        """True when every model was trained or cached and every asset built or cached (so the bundle was written)."""
+        models_ok = all(m.status != "failed" for m in self.models)
+        return models_ok and all(a.status in ("built", "cached") for a in self.assets)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what ``gamegen build --json`` prints)."""
@@ -89,6 +93,7 @@ class BuildReport:
             "seconds": round(self.seconds, 3),
             "counts": counts,
             "assets": [{**asdict(a), "seconds": round(a.seconds, 3)} for a in self.assets],
+            "models": models_to_json(self.models),
         }
 
 
@@ -98,10 +103,12 @@ class BuildError(GamegenError):
     def __init__(self, report: BuildReport):
         self.report = report
         failed = [a for a in report.assets if a.status == "failed"]
-        reasons = "; ".join(f"{a.id}: {a.error}" for a in failed)
-        super().__init__(
-            f"{len(failed)} of {len(report.assets)} assets failed ({reasons}); the previous bundle at {report.out} is unchanged"
-        )
+        models = [m for m in report.models if m.status == "failed"]
+        reasons = "; ".join([f"model {m.name}: {m.error}" for m in models] + [f"{a.id}: {a.error}" for a in failed])
+        what = f"{len(failed)} of {len(report.assets)} assets"
+        if models:
+            what = f"{len(models)} of {len(report.models)} models and {what}"
+        super().__init__(f"{what} failed ({reasons}); the previous bundle at {report.out} is unchanged")
 
 
 @dataclass(frozen=True)
@@ -304,8 +311,24 @@ def build(
         news.append(f"{result.asset_id} {status}")
 
     with claim_output(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
+        used = {name for job in selected for name in job.models}
+        trained_first = [m for m in spec.models if only is None or m.name in used]
+        folders, report.models = build_models(
+            trained_first, store, force=force, device=devices[0] if devices else None,
+            progress=lambda done, count, message: say(len(results), total, message),
+        )
+        broken = {m.name: m.error or "failed" for m in report.models if m.status == "failed"}
+        runnable: list[BuildJob] = []
+        for job in selected:
+            reason = model_failures(job, broken)
+            if reason is not None:
+                results[job.asset_id] = AssetResult(job.asset_id, job.asset, job.generator.name, "failed", 0.0, None, reason)
+            elif broken and not keep_going:  # a failure stops the build, as a failed asset does
+                results[job.asset_id] = AssetResult(job.asset_id, job.asset, job.generator.name, "cancelled", 0.0, None)
+            else:
+                runnable.append(attach_models(job, folders))
         todo: list[_Planned] = []
-        for planned in (_plan(job, store, spec.profile) for job in selected):
+        for planned in (_plan(job, store, spec.profile) for job in runnable):
             hit = None if force or planned.key is None else store.get(planned.key, planned.job)
             if hit is None:
                 todo.append(planned)

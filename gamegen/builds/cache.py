@@ -32,6 +32,7 @@ from ..manifest import ManifestEntry
 from ..ml.runtime import parse_hub_id
 from ..names import check_relpath
 from ..params import Params, input_fields
+from ..training.card import read_card
 from .recipe import BuildJob
 
 __all__ = ["BuildCache", "default_cache_dir", "hub_refs", "hub_snapshot"]
@@ -162,14 +163,19 @@ class BuildCache:
         return digest
 
     def input_digest(self, path: str | Path) -> str:
-        """sha256 of an input file, or of a folder's files (relative path + content), e.g. a model's weights."""
+        """sha256 of an input file, or of a folder's files (relative path + content), e.g. a model's weights; a
+        gamegen model folder counts by the weight files its card lists (a new card with the same weights is no change)."""
         path = Path(path)
         if path.is_file():
             return self._file_digest(path)
         if not path.is_dir():
             return "missing"
         h = hashlib.sha256()
-        for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        card = read_card(path)
+        if card is not None and isinstance(card.get("weights"), dict):  # a trained model is its weights, not its card
+            files = [path / str(rel) for rel in sorted(card["weights"]) if (path / str(rel)).is_file()]
+        for f in files:
             h.update(f"{f.relative_to(path).as_posix()}\0{self._file_digest(f)}\n".encode())
         return h.hexdigest()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..generator import Generator
 from ..params import InputKind, Params, input_fields
+from ..training.trainer import Trainer
 
 __all__ = ["RecipeInputs"]
 
@@ -55,13 +56,18 @@ class RecipeInputs:
         """The folder a job's reads must stay in (its context refuses others); None: anywhere."""
         return None if self.base is None or self.outside else str(self.base)
 
-    def resolve(self, generator: type[Generator[Any]], values: Mapping[str, Any]) -> tuple[dict[str, str], list[tuple[str, str]]]:
-        """(parameter → resolved path, [(parameter, problem)]) for the input parameters of ``values``."""
+    def resolve(
+        self, generator: type[Generator[Any]] | type[Trainer[Any]], values: Mapping[str, Any]
+    ) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        """(parameter → resolved path, [(parameter, problem)]) for the input parameters of ``values`` (a trainer's
+        ``data`` counts as one)."""
         resolved: dict[str, str] = {}
         problems: list[tuple[str, str]] = []
         if self.base is None:
             return resolved, problems
         kinds: dict[str, InputKind] = input_fields(generator.params)
+        if "data" in values and "data" not in kinds:
+            kinds["data"] = "file"
         for key in kinds:
             value = values.get(key)
             target = _names_a_path(value, self.base) if isinstance(value, str) else None

@@ -17,6 +17,13 @@ as ``file:line: message`` so a whole recipe can be fixed in one pass::
     # seed = 7                  # optional: else derived from the master seed and the name
     # matrix = { tile_x = [0, 1], tile_y = [0, 1] }   # optional: one asset per cell (crate-0-1 …), one seed
 
+    [[model]]                   # optional: a model the build trains (gamegen train) when its data or settings change
+    name = "stone-style"
+    trainer = "image.lora"
+    data = "art/stone"          # a dataset folder inside the recipe's folder
+    params = { base = "models/sd-tiny", steps = 300, tiling = "xy" }
+    # an asset uses it with params = { lora = "@stone-style" } (or model = "@name" for a full model)
+
 Seeds derive from the master seed and the asset's name, so adding, removing or reordering other assets
 changes nothing else. A recipe expands to at most 100 000 jobs. Input parameters (``InputFile``, ``ModelRef``,
 ``AdapterRef``) are read relative to the recipe's folder and stay inside it (:mod:`gamegen.builds.inputs`); the
@@ -44,12 +51,24 @@ from ..export import get_profile
 from ..export.png import COMPRESSIONS, DEFAULT_COMPRESSION, Compression, check_compression
 from ..generator import Generator
 from ..names import check_name
-from ..params import Params
-from ..registry import registry
+from ..params import Params, input_fields
+from ..registry import registry, trainers
+from ..training.trainer import Trainer
 from .inputs import RecipeInputs
 from .problems import KeyPath, Problems, RecipeError, SourceLines
 
-__all__ = ["MAX_JOBS", "AssetSpec", "BuildJob", "Recipe", "RecipeError", "RecipeSpec", "load_recipe", "parse_recipe"]
+__all__ = [
+    "MAX_JOBS",
+    "AssetSpec",
+    "BuildJob",
+    "ModelJob",
+    "ModelSpec",
+    "Recipe",
+    "RecipeError",
+    "RecipeSpec",
+    "load_recipe",
+    "parse_recipe",
+]
 
 MAX_JOBS = 100_000
 _MAX_RECIPE_BYTES = 16 << 20
@@ -72,6 +91,16 @@ class AssetSpec(_Table):
     )
 
 
+class ModelSpec(_Table):
+    """One ``[[model]]`` table: a model the build trains, used by assets as ``"@name"``."""
+
+    name: str = Field(description="The model's name: assets use it as lora = \"@name\" or model = \"@name\"")
+    trainer: str = Field(description="A registered trainer (gamegen list --trainers)")
+    data: str = Field(description="The training data, relative to the recipe's folder")
+    params: dict[str, Any] = Field(default_factory=dict, description="Its parameters (gamegen info TRAINER)")
+    seed: int | None = Field(None, ge=0, description="A fixed seed; default: derived from the master seed and name")
+
+
 class RecipeSpec(_Table):
     """A whole recipe: the bundle's name, master seed, export profile and assets (each an :class:`AssetSpec`)."""
 
@@ -82,6 +111,7 @@ class RecipeSpec(_Table):
         DEFAULT_COMPRESSION, description="PNG compression: fast (quick to write) or small (zlib level 6, for shipping)"
     )
     asset: list[Any] = Field(min_length=1, description="The [[asset]] tables, checked one by one")
+    model: list[Any] = Field(default_factory=list, description="The [[model]] tables: models the build trains")
 
 
 _MESSAGES: dict[type[_Table], dict[str, str]] = {
@@ -91,6 +121,14 @@ _MESSAGES: dict[type[_Table], dict[str, str]] = {
         "profile": "profile={value!r}: must be a string naming an export profile",
         "compression": f"compression={{value!r}}: must be one of {', '.join(COMPRESSIONS)}",
         "asset": "a recipe needs at least one [[asset]] table",
+        "model": "'model' must be a list of [[model]] tables",
+    },
+    ModelSpec: {
+        "name": "'name' is required and must be a string",
+        "trainer": "'trainer' is required and must be a string",
+        "data": "'data' is required and must be a string: the training data's folder",
+        "params": "'params' must be a table, got {type}",
+        "seed": "seed={value!r}: must be a non-negative integer",
     },
     AssetSpec: {
         "name": "'name' is required and must be a string",
@@ -142,10 +180,22 @@ class BuildJob:
     inputs: tuple[tuple[str, str], ...] = ()  # parameter → the path it names, resolved against the recipe's folder
     input_root: str | None = None  # the folder every input must stay in (None: anywhere)
     compression: str = DEFAULT_COMPRESSION  # the recipe's PNG compression, carried to the worker that exports
+    models: tuple[str, ...] = ()  # the recipe models (``"@name"`` values) its parameters use
 
     def run_params(self) -> Params:
         """The parameters the generator runs with: ``params`` with inputs resolved against the recipe's folder."""
         return self.params.model_copy(update=dict(self.inputs)) if self.inputs else self.params
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """One model of a build: the trainer, validated params, the data folder (resolved) and the seed."""
+
+    name: str
+    trainer: type[Trainer[Any]]
+    params: Params
+    data: str
+    seed: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +209,7 @@ class Recipe:
     jobs: tuple[BuildJob, ...]
     source: str = "<recipe>"
     compression: str = DEFAULT_COMPRESSION
+    models: tuple[ModelJob, ...] = ()
 
     def with_compression(self, compression: str) -> Recipe:
         """This recipe with its PNG compression (and each job's) replaced; a bad name is a ParamError."""
@@ -221,6 +272,65 @@ def _only_unknown_keys(problems: Problems, before: int) -> bool:
     return all("unknown key" in message for *_, message in problems.items[before:])
 
 
+_MODEL_REF = re.compile(r"@([A-Za-z0-9][A-Za-z0-9_.\-]*)")
+
+
+def model_refs(generator: type[Generator[Any]], values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Parameter → the recipe models it names (``"@name"``, or ``"@a,@b"`` for several adapters), for the
+    generator's model and adapter parameters."""
+    found: dict[str, list[str]] = {}
+    for key, kind in input_fields(generator.params).items():
+        value = values.get(key)
+        if kind == "file" or not isinstance(value, str) or not value.startswith("@"):
+            continue
+        found[key] = [part.strip()[1:] if _MODEL_REF.fullmatch(part.strip()) else part.strip() for part in value.split(",")]
+    return found
+
+
+def _model_jobs(raw_models: list[Any], master_seed: int, problems: Problems, inputs: RecipeInputs) -> list[ModelJob]:
+    """The checked ``[[model]]`` tables: trainer registered, parameters valid, data inside the recipe's folder."""
+    models: list[ModelJob] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_models):
+        path: KeyPath = ("model", index)
+        if not isinstance(raw, Mapping):
+            problems.add(path, f"model #{index + 1}: must be a table ([[model]]), got {type(raw).__name__}")
+            continue
+        where = f"model {raw['name']!r}: " if isinstance(raw.get("name"), str) else f"model #{index + 1}: "
+        spec = _check_table(ModelSpec, raw, path, where, problems)
+        if spec is None:
+            continue
+        if not _MODEL_REF.fullmatch("@" + spec.name):
+            problems.add(path + ("name",), f"{where}a model name takes letters, digits, '_', '.' and '-'")
+            continue
+        if spec.name.casefold() in seen:
+            problems.add(path + ("name",), f"{where}the name is used by an earlier model")
+            continue
+        seen.add(spec.name.casefold())
+        try:
+            trainer = trainers.get(spec.trainer)
+        except GamegenError as exc:
+            problems.add(path + ("trainer",), f"{where}{exc}")
+            continue
+        resolved, outside = inputs.resolve(trainer, {**spec.params, "data": spec.data})
+        for param, message in outside:
+            problems.add(path + ((param,) if param == "data" else ("params", param)), f"{where}{message}")
+        data = resolved.pop("data", None) or str(inputs.base / spec.data if inputs.base else spec.data)
+        if not os.path.isdir(data) and not os.path.isfile(data):
+            problems.add(path + ("data",), f"{where}data={spec.data!r}: no such folder or file")
+        try:
+            params = trainer.validate({**spec.params, **resolved})
+        except ParamError as exc:
+            for problem in exc.problems:
+                problems.add(path + ("params", (problem.param or "").split(".")[0]), f"{where}{spec.trainer}: {problem}")
+            continue
+        if outside:
+            continue
+        seed = spec.seed if spec.seed is not None else derive_seed(master_seed, "model", spec.name)
+        models.append(ModelJob(spec.name, trainer, params, data, seed))
+    return models
+
+
 def _asset_jobs(
     index: int,
     spec: AssetSpec,
@@ -229,6 +339,7 @@ def _asset_jobs(
     problems: Problems,
     inputs: RecipeInputs,
     compression: str = DEFAULT_COMPRESSION,
+    model_names: frozenset[str] = frozenset(),
 ) -> list[BuildJob]:
     """The jobs one checked asset expands to, each with validated parameters and resolved inputs."""
     path: KeyPath = ("asset", index)
@@ -245,14 +356,31 @@ def _asset_jobs(
     for asset_id, values, job_seed in _expand(spec.name, base_seed, dict(spec.params), spec.variations, dict(spec.matrix)):
         try:
             check_name(asset_id, "asset id")
-            resolved, outside = inputs.resolve(generator, values)
+            refs = model_refs(generator, values)
+            for param, names in refs.items():
+                for name in names:
+                    if name not in model_names:
+                        known = f" (models: {', '.join(sorted(model_names))})" if model_names else " (the recipe has no [[model]])"
+                        report(param, f"{param}={values[param]!r}: {name!r} is not a model of this recipe{known}")
+            if any(n not in model_names for names in refs.values() for n in names):
+                continue
+            resolved, outside = inputs.resolve(generator, {k: v for k, v in values.items() if k not in refs})
             for param, message in outside:
                 report(param, message)
             if outside:
                 continue
             params = generator.validate(values)
+            used = tuple(sorted({n for names in refs.values() for n in names}))
             job = BuildJob(
-                asset_id, spec.name, generator, params, job_seed, tuple(sorted(resolved.items())), inputs.root, compression
+                asset_id,
+                spec.name,
+                generator,
+                params,
+                job_seed,
+                tuple(sorted(resolved.items())),
+                inputs.root,
+                compression,
+                used,
             )
             for message in inputs.stray(generator, job.run_params()):
                 report("", message)
@@ -292,6 +420,9 @@ def parse_recipe(
         get_profile(profile)
     except GamegenError as exc:
         problems.add(("profile",), str(exc))
+    raw_models = data.get("model")
+    models = _model_jobs(raw_models if isinstance(raw_models, list) else [], seed, problems, inputs)
+    model_names = frozenset(m.name for m in models)
     jobs: list[BuildJob] = []
     seen: dict[str, str] = {}  # case-folded name → as written: names differing only by case share a folder on Windows/macOS
     owner: dict[str, tuple[str, str]] = {}
@@ -306,7 +437,7 @@ def parse_recipe(
         checked = _asset_spec(index, raw, problems, MAX_JOBS - len(jobs))
         if checked is None:
             continue
-        for job in _asset_jobs(index, *checked, seed, problems, inputs, compression):
+        for job in _asset_jobs(index, *checked, seed, problems, inputs, compression, model_names):
             folded = job.asset_id.casefold()
             if folded in owner:
                 other_id, other = owner[folded]
@@ -320,7 +451,13 @@ def parse_recipe(
     problems.raise_if_any()
     assert spec is not None  # no problems: the recipe's own table was valid
     return Recipe(
-        name=spec.name, seed=seed, profile=profile, jobs=tuple(jobs), source=source, compression=spec.compression
+        name=spec.name,
+        seed=seed,
+        profile=profile,
+        jobs=tuple(jobs),
+        source=source,
+        compression=spec.compression,
+        models=tuple(models),
     )
 
 

@@ -34,17 +34,20 @@ def parse_sets(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 @main.command("list")
 @click.option("--kind", help="Only generators of this kind (character, landscape, texture, narrative, ...).")
+@click.option("--trainers", "show_trainers", is_flag=True, help="List trainers (gamegen train) instead of generators.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def list_cmd(kind: str | None, as_json: bool) -> None:
-    """List the generators gamegen knows: built-ins and installed plugins."""
-    from ..catalog import generator_summaries
+def list_cmd(kind: str | None, show_trainers: bool, as_json: bool) -> None:
+    """List the generators gamegen knows (or, with --trainers, its trainers): built-ins and installed plugins."""
+    from ..catalog import generator_summaries, trainer_summaries
 
-    rows = generator_summaries(kind)
+    noun = "trainers" if show_trainers else "generators"
+    rows = trainer_summaries() if show_trainers else generator_summaries(kind)
+    rows = [r for r in rows if kind is None or r["kind"] == kind]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        click.echo("no generators" + (f" of kind {kind!r}" if kind else ""))
+        click.echo(f"no {noun}" + (f" of kind {kind!r}" if kind else ""))
         return
     width = max(len(r["name"]) for r in rows)
     for r in rows:
@@ -55,14 +58,15 @@ def list_cmd(kind: str | None, as_json: bool) -> None:
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON Schema of the parameters.")
 def info_cmd(name: str, as_json: bool) -> None:
-    """Show a generator's parameters: types, defaults, ranges and descriptions."""
+    """Show a generator's (or a trainer's) parameters: types, defaults, ranges and descriptions."""
     from ..catalog import generator_info
 
     info = generator_info(name)
     if as_json:
         click.echo(json.dumps(info, indent=2, sort_keys=True))
         return
-    click.echo(f"{info['name']} {info['version']} ({info['kind']}) — from {info['origin']}")
+    what = f"trainer, trains on {info['data']} data" if info.get("trainer") else info["kind"]
+    click.echo(f"{info['name']} {info['version']} ({what}) — from {info['origin']}")
     if info["description"]:
         click.echo(f"\n{info['description']}")
     click.echo("\nParameters:")

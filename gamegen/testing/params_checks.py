@@ -12,6 +12,7 @@ import annotated_types as at
 
 from ..errors import ParamError
 from ..generator import Generator
+from ..training.trainer import Trainer
 from ..params import Params
 
 __all__ = [
@@ -25,9 +26,10 @@ __all__ = [
 ]
 
 NOT_A_CHOICE = "<not one of the choices>"
+_Schema = type[Generator] | type[Trainer[Any]]  # the checks read only ``params``, ``name`` and ``validate``
 
 
-def check_schema(gen: type[Generator]) -> dict[str, Any]:
+def check_schema(gen: _Schema) -> dict[str, Any]:
     """The params model must export as a JSON-serialisable object schema naming every field; return it."""
     schema = gen.params.model_json_schema()
     json.dumps(schema, allow_nan=False)
@@ -40,7 +42,7 @@ def check_schema(gen: type[Generator]) -> dict[str, Any]:
     return schema
 
 
-def check_defaults(gen: type[Generator], schema: dict[str, Any]) -> Params:
+def check_defaults(gen: _Schema, schema: dict[str, Any]) -> Params:
     """Defaults alone must validate, and the schema's ``default`` values must be what validation produces."""
     try:
         defaults = gen.validate({})
@@ -117,7 +119,7 @@ def wrong_type_values(model: type[Params], base: dict[str, Any] | None = None) -
     return values
 
 
-def _refused(gen: type[Generator], base: dict[str, Any], cases: list[tuple[str, Any]]) -> list[str]:
+def _refused(gen: _Schema, base: dict[str, Any], cases: list[tuple[str, Any]]) -> list[str]:
     """Each case ``(name, value)`` must raise a ParamError naming ``name``; return one line per case that did not."""
     problems = []
     for name, value in cases:
@@ -133,7 +135,7 @@ def _refused(gen: type[Generator], base: dict[str, Any], cases: list[tuple[str, 
     return problems
 
 
-def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
+def check_out_of_range(gen: _Schema, base: dict[str, Any]) -> int:
     """Every out-of-range value and an unknown key must raise ParamError naming the parameter; return the count."""
     cases = [(name, value) for name, bad in out_of_range_values(gen.params).items() for value in bad]
     cases.append(("no_such_parameter", 1))
@@ -143,7 +145,7 @@ def check_out_of_range(gen: type[Generator], base: dict[str, Any]) -> int:
     return len(cases)
 
 
-def check_strict_numbers(gen: type[Generator], base: dict[str, Any]) -> int:
+def check_strict_numbers(gen: _Schema, base: dict[str, Any]) -> int:
     """Every numeric parameter must refuse ``True`` and a number written as text; return the count of cases."""
     cases = [(name, value) for name, bad in wrong_type_values(gen.params, base).items() for value in bad]
     problems = _refused(gen, base, cases)
