@@ -8,6 +8,7 @@ outline.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -16,7 +17,8 @@ from pydantic import field_validator, model_validator
 from ..assets import Asset, ImageAsset
 from ..context import Context
 from ..generator import Generator
-from ..params import Field, ModelRef, Params
+from ..ml.lora import LoraParams, lora_files, lora_inputs
+from ..params import Field, ModelRef
 from .palettes import ColourSpec, KeyColourSpec, PaletteSpec, parse_hex, resolve_palette
 from .pixelart import Dither, pixelate, upscale_nearest
 
@@ -29,7 +31,7 @@ _SUBJECT_PROMPT = {
 }
 
 
-class SpriteDiffusionParams(Params):
+class SpriteDiffusionParams(LoraParams):
     model: ModelRef = Field(
         DEFAULT_MODEL,
         min_length=1,
@@ -86,25 +88,32 @@ class CharacterDiffusion(Generator[SpriteDiffusionParams]):
     """
 
     name = "character.diffusion"
-    version = "1.0.0"
+    version = "1.1.0"  # 1.1: lora, lora_scale
     quick_params = {"steps": 2, "resolution": 64, "size": 16}
+
+    def input_files(self, params: SpriteDiffusionParams) -> list[Path]:
+        """The model and every LoRA adapter the run reads (their hashes join the build cache key)."""
+        return lora_inputs(params, super().input_files(params))
 
     def generate(self, params: SpriteDiffusionParams, ctx: Context) -> list[Asset]:
         from ..ml import load_diffusers_pipeline
         from ..ml.diffusion import scheduler_name, text_to_image
+        from ..ml.lora import apply_lora
 
+        lora_files(params.lora, self.name)  # bad adapter names fail before the model loads
         pipe = load_diffusers_pipeline(params.model, ctx=ctx).obj
         prompt = f"{params.prompt}, {_SUBJECT_PROMPT[params.subject]}"
-        picture = text_to_image(
-            pipe,
-            ctx,
-            prompt,
-            negative_prompt=params.negative_prompt,
-            steps=params.steps,
-            guidance=params.guidance,
-            width=params.resolution,
-            height=params.resolution,
-        )[0]
+        with apply_lora(pipe, params, ctx, self.name) as adapters:
+            picture = text_to_image(
+                pipe,
+                ctx,
+                prompt,
+                negative_prompt=params.negative_prompt,
+                steps=params.steps,
+                guidance=params.guidance,
+                width=params.resolution,
+                height=params.resolution,
+            )[0]
         palette = resolve_palette(params.palette) if params.palette is not None else None
         key = None if params.key_color == "auto" else np.array(parse_hex(params.key_color), dtype=np.uint8)
         outline: Literal["auto", "none"] | np.ndarray
@@ -133,6 +142,7 @@ class CharacterDiffusion(Generator[SpriteDiffusionParams]):
             "guidance": params.guidance,
             "scheduler": scheduler_name(pipe),
             "size": [art.shape[1], art.shape[0]],
+            **({"lora": adapters} if adapters else {}),
         }
         assets: list[Asset] = [ImageAsset(params.subject, art, meta={**meta, "preview": True})]
         assets += [

@@ -2,6 +2,7 @@
 
 Beside the loaders re-exported here: :mod:`.sampling` (seeded decoding of causal LMs), :mod:`.constrained`
 (schema-constrained JSON decoding), :mod:`.diffusion` and :mod:`.tiling`; they import torch, so import them on use.
+:mod:`.lora` holds the ``lora``/``lora_scale`` parameters of the diffusion generators (torch only when applied).
 """
 
 from .runtime import (

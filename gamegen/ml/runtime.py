@@ -10,7 +10,8 @@ import hashlib
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -34,6 +35,7 @@ __all__ = [
     "weights_sha256",
     "load_diffusers_pipeline",
     "load_causal_lm",
+    "quiet_diffusers",
 ]
 
 SAFE_SUFFIXES = (".safetensors",)
@@ -60,6 +62,19 @@ def _require_torch() -> Any:
     except ImportError as exc:
         raise ModelLoadError("neural backends need the ML extra: pip install 'gamegen[ml]'") from exc
     return torch
+
+
+@contextmanager
+def quiet_diffusers() -> Iterator[None]:
+    """diffusers logs errors only inside the block (its warnings about components a caller left out on purpose)."""
+    from diffusers.utils import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
 
 
 def select_device(preferred: str | None = None) -> str:
@@ -166,6 +181,7 @@ def _load(
     device: str | None,
     dtype: str | None,
     allow_pickle: bool,
+    private: bool = False,
 ) -> LoadedModel:
     say = (lambda message: ctx.progress(0, 0, message)) if ctx is not None else None
     path = resolve_model_path(model, allow_pickle=allow_pickle, progress=say)
@@ -173,7 +189,7 @@ def _load(
     dev = select_device(device or (ctx.device if ctx is not None else None))
     torch_dtype = select_dtype(dev, dtype)
     key = (kind, str(path), dev, str(torch_dtype), allow_pickle)
-    loaded = _MODEL_CACHE.get(key)
+    loaded = None if private else _MODEL_CACHE.get(key)
     if loaded is None:
         if say is not None:
             say(f"loading {kind} model {model} on {dev} ({str(torch_dtype).removeprefix('torch.')})")
@@ -185,7 +201,8 @@ def _load(
         except Exception as exc:
             raise ModelLoadError(f"could not load {kind} model {model!r}: {type(exc).__name__}: {exc}") from exc
         loaded = LoadedModel(obj, model, path, digest, dev, torch_dtype)
-        _MODEL_CACHE[key] = loaded
+        if not private:
+            _MODEL_CACHE[key] = loaded
     if ctx is not None:
         ctx.use_model(input_label(model), loaded.weights_sha256)
     return loaded
@@ -199,8 +216,14 @@ def load_diffusers_pipeline(
     device: str | None = None,
     dtype: str | None = None,
     allow_pickle: bool = False,
+    private: bool = False,
+    without: tuple[str, ...] = (),
 ) -> LoadedModel:
-    """Load a diffusers pipeline (``save_pretrained`` layout) once per process; records it in ``ctx``."""
+    """Load a diffusers pipeline (``save_pretrained`` layout) once per process; records it in ``ctx``.
+
+    ``private``: a copy of its own, neither taken from nor kept in the per-process cache (a trainer changes its
+    weights). ``without``: components not loaded (e.g. ``safety_checker``), which makes the copy private too.
+    """
     _require_torch()
 
     def loader(path: Path, torch_dtype: Any, dev: str) -> Any:
@@ -210,13 +233,26 @@ def load_diffusers_pipeline(
         cls = pipeline_class or diffusers.DiffusionPipeline
         # newer diffusers renamed torch_dtype to dtype (and warn on the old name)
         dtype_kw = "dtype" if hasattr(dep, "_resolve_dtype") else "torch_dtype"
-        pipe = cls.from_pretrained(path, use_safetensors=not allow_pickle, **{dtype_kw: torch_dtype})
+        skipped = dict.fromkeys(without)
+        pipe = cls.from_pretrained(path, use_safetensors=not allow_pickle, **{dtype_kw: torch_dtype}, **skipped)
         pipe = pipe.to(dev)
         pipe.set_progress_bar_config(disable=True)
         return pipe
 
     name = getattr(pipeline_class, "__name__", "diffusers")
-    return _load(name, model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle)
+    return _load(
+        name, model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle, private=private or bool(without)
+    )
+
+
+def _read_causal_lm(path: Path, torch_dtype: Any, dev: str, allow_pickle: bool) -> tuple[Any, Any]:
+    """The causal LM (on ``dev``, in eval mode) and tokenizer saved in ``path``."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    lm = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, use_safetensors=not allow_pickle)
+    lm = cast(Any, lm).to(dev).eval()  # transformers' typing of .to() is not usable here
+    tok = AutoTokenizer.from_pretrained(path)
+    return lm, tok
 
 
 def load_causal_lm(
@@ -226,16 +262,28 @@ def load_causal_lm(
     device: str | None = None,
     dtype: str | None = None,
     allow_pickle: bool = False,
+    adapters: Sequence[str] = (),
+    adapter_scale: float = 1.0,
+    private: bool = False,
 ) -> LoadedModel:
-    """Load a transformers causal LM and its tokenizer; ``obj`` is the pair ``(model, tokenizer)``."""
+    """Load a transformers causal LM and its tokenizer; ``obj`` is the pair ``(model, tokenizer)``.
+
+    ``private``: a copy of its own, neither taken from nor kept in the per-process cache (a trainer changes its
+    weights). ``adapters``: LoRA folders (:mod:`.lm_adapters`) merged at ``adapter_scale`` into a copy of the
+    model, so the cached copy never carries one; they are checked before the model loads, and scale 0 is the
+    model alone.
+    """
     _require_torch()
+    from .lm_adapters import adapter_folder, with_adapters
+
+    folders = [(name, adapter_folder(name, allow_pickle=allow_pickle)) for name in adapters]
 
     def loader(path: Path, torch_dtype: Any, dev: str) -> Any:
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        return _read_causal_lm(path, torch_dtype, dev, allow_pickle)
 
-        lm = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype, use_safetensors=not allow_pickle)
-        lm = cast(Any, lm).to(dev).eval()  # transformers' typing of .to() is not usable here
-        tok = AutoTokenizer.from_pretrained(path)
-        return lm, tok
-
-    return _load("causal-lm", model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle)
+    base = _load(
+        "causal-lm", model, loader, ctx=ctx, device=device, dtype=dtype, allow_pickle=allow_pickle, private=private
+    )
+    if not folders or adapter_scale == 0:
+        return base
+    return with_adapters(base, folders, adapter_scale, ctx=ctx, allow_pickle=allow_pickle)

@@ -9,6 +9,7 @@ so a run reproduces from its seed alone. Masks let callers constrain decoding (s
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,9 +162,12 @@ class Decoder:
         return text
 
 
-def open_decoder(model: str, ctx: Context, sampling: Sampling) -> Decoder:
-    """Load ``model`` through :func:`~gamegen.ml.load_causal_lm` (recorded in ``ctx``) and wrap it in a Decoder."""
-    lm, tokenizer = load_causal_lm(model, ctx=ctx).obj
+def open_decoder(
+    model: str, ctx: Context, sampling: Sampling, *, lora: Sequence[str] = (), lora_scale: float = 1.0
+) -> Decoder:
+    """Load ``model`` through :func:`~gamegen.ml.load_causal_lm` (recorded in ``ctx``), with the LoRA adapters
+    ``lora`` merged in at ``lora_scale``, and wrap it in a Decoder."""
+    lm, tokenizer = load_causal_lm(model, ctx=ctx, adapters=lora, adapter_scale=lora_scale).obj
     return Decoder(lm, tokenizer, ctx.torch_generator(), sampling)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from string import Formatter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -28,7 +29,7 @@ from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
 from ..inputs import is_file
-from ..params import Field, InputFile, ModelRef, Params
+from ..params import AdapterRef, Field, InputFile, ModelRef, Params
 from .dialogue.assets import DialogueAsset
 from .dialogue.builder import (
     GIVER_NPC_SLOTS,
@@ -149,6 +150,12 @@ class LLMCommon(FilterParams):
         min_length=1,
         description="transformers causal LM: a local folder or a hub id (org/name, or org/name@revision to pin it)",
     )
+    lora: AdapterRef | None = Field(
+        None,
+        description="LoRA adapters for the model: a folder made by text.lm (method=lora), a peft adapter folder or "
+        "hub id; several as PATH,PATH",
+    )
+    lora_scale: float = Field(1.0, ge=0, le=2, description="How strongly the LoRA adapters apply (0: not at all)")
     task: LLMTask = Field("lore", description=_task_help())
     subject: str = Field("", max_length=500, description="What to write about: fills {subject} in the prompt")
     prompt: InputFile | None = Field(
@@ -331,18 +338,29 @@ def _npc_talk(params: LLMParams, ctx: Context, start: Callable[[str], Decoder], 
     return [DialogueAsset(d.id, dialogue=d, meta={"content_filter": report.meta()}, ink_version=params.ink_version)]
 
 
+def _adapters(value: str | None) -> list[str]:
+    """The entries of a ``lora=PATH[,PATH...]`` value."""
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
 class LLMGenerator(Generator[LLMParams]):
     """Lore, item descriptions, NPC lines, a quest line or an NPC conversation, from a causal language model (neural).
 
     ``task=quest`` writes the same questline.json and Ink/Yarn/JSON dialogue as narrative.quest, ``task=dialogue``
     the same conversation files as narrative.dialogue's NPC mode, decoded under the schema's constraints. Seeded:
-    the same seed, model and parameters give the same text.
+    the same seed, model and parameters give the same text. ``lora`` applies an adapter ``text.lm`` trained.
     """
 
     name = "narrative.llm"
-    version = "2.0.0"
+    version = "2.1.0"
     quick_params: ClassVar[dict[str, Any]] = {"count": 1, "max_new_tokens": 16}
     time_budget_s = 120.0
+
+    def input_files(self, params: LLMParams) -> list[Path]:
+        """The model, prompt files and every LoRA adapter the run reads (their hashes join the build cache key)."""
+        named = super().input_files(params)
+        adapters = [Path(a).expanduser() for a in _adapters(params.lora)]
+        return named + [a for a in adapters if a.exists() and a not in named]
 
     @classmethod
     def output_schema(cls) -> dict[str, Any]:
@@ -356,7 +374,9 @@ class LLMGenerator(Generator[LLMParams]):
         sampling = Sampling(
             temperature=params.temperature, top_k=params.top_k, top_p=params.top_p, greedy=params.greedy
         )
-        start = open_decoder(params.model, ctx, sampling).restart
+        start = open_decoder(
+            params.model, ctx, sampling, lora=_adapters(params.lora), lora_scale=params.lora_scale
+        ).restart
         report = FilterReport.from_params(params, ctx)
         task = {"quest": _quest_line, "dialogue": _npc_talk}.get(params.task, _free_text)
         return task(params, ctx, start, report)

@@ -15,6 +15,7 @@ from ..context import Context
 from ..errors import ParamError
 from ..generator import Generator
 from ..inputs import input_label
+from ..ml.lora import LoraParams, lora_files, lora_inputs
 from ..ml.tiling import TilingAxes
 from ..params import Field, InputFile, ModelRef
 from .pbr import PbrParams, from_image, set_assets
@@ -24,22 +25,26 @@ __all__ = ["TextureDiffusionParams", "TextureDiffusion", "DEFAULT_MODEL", "resiz
 DEFAULT_MODEL = "stable-diffusion-v1-5/stable-diffusion-v1-5"
 
 
-def resize_tiling(rgb: np.ndarray, size: int, tiling: TilingAxes) -> np.ndarray:
-    """``rgb`` (uint8 HxWx3) resized to ``size``² by Lanczos, reading across the edges of the tiled axes.
+def resize_tiling(rgb: np.ndarray, size: int | tuple[int, int], tiling: TilingAxes) -> np.ndarray:
+    """``rgb`` (uint8 HxWx3) resized to ``size``² (or ``(width, height)``) by Lanczos, reading across the edges of
+    the tiled axes.
 
     A plain resize clamps at the borders and so puts a seam into a tiling image; here the filter sees the wrapped
     neighbours instead (the image is wrap-padded by the filter's reach and only its own region is resampled).
     """
     from PIL import Image
 
+    width, height = (size, size) if isinstance(size, int) else size
     h, w = rgb.shape[:2]
     # Lanczos reads 3 source pixels each way, 3 × the shrink factor when shrinking
-    my, mx = (math.ceil(3 * max(1.0, n / size)) + 1 if axis in tiling else 0 for n, axis in ((h, "y"), (w, "x")))
+    my, mx = (
+        math.ceil(3 * max(1.0, n / to)) + 1 if axis in tiling else 0 for n, to, axis in ((h, height, "y"), (w, width, "x"))
+    )
     padded = Image.fromarray(np.pad(rgb, ((my, my), (mx, mx), (0, 0)), mode="wrap"))
-    return np.asarray(padded.resize((size, size), Image.Resampling.LANCZOS, box=(mx, my, mx + w, my + h)))
+    return np.asarray(padded.resize((width, height), Image.Resampling.LANCZOS, box=(mx, my, mx + w, my + h)))
 
 
-class TextureDiffusionParams(PbrParams):
+class TextureDiffusionParams(PbrParams, LoraParams):
     """Parameters of ``texture.diffusion``."""
 
     model: ModelRef = Field(
@@ -73,12 +78,13 @@ class TextureDiffusion(Generator[TextureDiffusionParams]):
     """
 
     name = "texture.diffusion"
-    version = "1.2.0"  # 1.2: engine-profile map sets; the preview clamps untiled axes. 1.1: wrapped resize/VAE
+    version = "1.3.0"  # 1.3: lora, lora_scale. 1.2: engine-profile map sets, the preview clamps untiled axes. 1.1: wrapped resize/VAE
     quick_params: ClassVar[dict[str, Any]] = {"size": 64, "steps": 2}
     time_budget_s = 120.0
 
     def _check(self, params: TextureDiffusionParams) -> None:
         """Rules across parameters, checked before any model is loaded."""
+        lora_files(params.lora, self.name)
         if params.init_image is None:
             return
         if not Path(params.init_image).is_file():
@@ -89,6 +95,10 @@ class TextureDiffusion(Generator[TextureDiffusionParams]):
                 "(allowed: steps × strength ≥ 1)",
                 generator=self.name,
             )
+
+    def input_files(self, params: TextureDiffusionParams) -> list[Path]:
+        """The model, init image and every LoRA adapter the run reads (their hashes join the build cache key)."""
+        return lora_inputs(params, super().input_files(params))
 
     def _init_image(self, path: str, params: TextureDiffusionParams, ctx: Context) -> np.ndarray:
         """The image file ``path`` (``params.init_image``) as RGB, resized to the texture size across tiled edges."""
@@ -101,6 +111,7 @@ class TextureDiffusion(Generator[TextureDiffusionParams]):
     def generate(self, params: TextureDiffusionParams, ctx: Context) -> list[Asset]:
         from ..ml import load_diffusers_pipeline
         from ..ml.diffusion import image_to_image, scheduler_name, text_to_image
+        from ..ml.lora import apply_lora
         from ..ml.tiling import circular_padding
 
         self._check(params)
@@ -112,7 +123,10 @@ class TextureDiffusion(Generator[TextureDiffusionParams]):
                 "circular padding); use tiling=none",
                 generator=self.name,
             )
-        with circular_padding([pipe.unet, pipe.vae], params.tiling):
+        with (
+            apply_lora(pipe, params, ctx, self.name) as adapters,
+            circular_padding([pipe.unet, pipe.vae], params.tiling),
+        ):
             if params.init_image is None:
                 images = text_to_image(
                     pipe,
@@ -146,6 +160,7 @@ class TextureDiffusion(Generator[TextureDiffusionParams]):
             "guidance": params.guidance,
             "scheduler": scheduler_name(pipe),
             **({"strength": params.strength} if params.init_image else {}),
+            **({"lora": adapters} if adapters else {}),
         }
         assets: list[Asset] = []
         for i, image in enumerate(images):

@@ -1,0 +1,14 @@
+"""Built-in text trainers (need the ``ml`` extra only when they run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(registry: Any) -> None:
+    """Add this family's trainers to the trainer registry (the ``gamegen.trainers`` entry point calls this)."""
+    from .lm import TextLM
+
+    registry.register(TextLM)
