@@ -77,6 +77,18 @@ def quiet_diffusers() -> Iterator[None]:
         logging.set_verbosity(level)
 
 
+def _no_library_progress_bars(kind: str) -> None:
+    """Turn off the loading bars transformers (and, for a pipeline, diffusers) draw on stderr: gamegen reports
+    loads through progress instead, and a build's log stays one line per event."""
+    import transformers.utils.logging
+
+    transformers.utils.logging.disable_progress_bar()
+    if kind != "causal-lm":
+        import diffusers.utils.logging
+
+        diffusers.utils.logging.disable_progress_bar()
+
+
 def select_device(preferred: str | None = None) -> str:
     """``preferred`` if given, else the best available: cuda → mps → cpu."""
     if preferred:
@@ -194,6 +206,7 @@ def _load(
         if say is not None:
             say(f"loading {kind} model {model} on {dev} ({str(torch_dtype).removeprefix('torch.')})")
         digest = weights_sha256(path, include_pickle=allow_pickle)
+        _no_library_progress_bars(kind)
         try:
             obj = loader(path, torch_dtype, dev)
         except ModelLoadError:
