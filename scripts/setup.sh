@@ -18,6 +18,10 @@ if [ "${1:-}" = "--dev" ]; then
   if [ -f tools/js/package.json ]; then
     npm ci --prefix tools/js --no-audit --no-fund --loglevel=error
   fi
+  # the gallery's browser tests drive Debian's Chromium headless (Playwright uses it, never downloads a browser)
+  if ! command -v chromium >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
 else
   pip install -c constraints-dev.txt -e . "${plugins[@]}"
 fi

@@ -83,4 +83,4 @@ def _show_warnings_as_lines() -> None:
 
 
 # The subcommand modules register themselves on `main` when imported.
-from . import build, dataset, generators, plugin, train  # noqa: E402,F401
+from . import build, dataset, generators, plugin, train, view  # noqa: E402,F401

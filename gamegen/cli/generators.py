@@ -116,6 +116,7 @@ def info_cmd(name: str, as_json: bool) -> None:
     help="PNG compression: fast to write (for iterating) or small files (zlib level 6, for shipping).",
 )
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--gallery", is_flag=True, help="Also write OUT/gallery/index.html to look at it (see gamegen view).")
 def generate_cmd(
     name: str,
     out: str,
@@ -125,6 +126,7 @@ def generate_cmd(
     variations: int,
     compression: str,
     quiet: bool,
+    gallery: bool,
 ) -> None:
     """Run generator NAME and write an engine-ready bundle to OUT.
 
@@ -154,5 +156,9 @@ def generate_cmd(
         )
         click.echo(f"wrote {variations} variations (seeds {seed}–{seed + variations - 1}) to {out}")
         for sheet in ("contact_sheet.png", "contact_sheet.md"):
-            if (Path(out) / sheet).is_file():
+            if (Path(out) / sheet).is_file() and not gallery:
                 click.echo(f"compare them in {Path(out) / sheet}")
+    if gallery:
+        from ..gallery import write_gallery
+
+        click.echo(f"look at it: {write_gallery(out)}")

@@ -7,6 +7,7 @@ explicitly, the weights' hash recorded in the run's provenance, and one loaded c
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -44,6 +45,17 @@ _HUB_ID = re.compile(r"([A-Za-z0-9][\w.\-]*/[\w.\-]+)(?:@([\w.\-/]+))?")
 _MODEL_CACHE: dict[tuple[Any, ...], LoadedModel] = {}
 
 
+class _NoTorchvisionNotes(logging.Filter):
+    """Drops transformers' note that an image processor falls back to Pillow for want of torchvision: gamegen's
+    pipelines never use those processors, and torchvision does not install beside the pinned CPU torch."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "requires torchvision (not installed)" not in record.getMessage()
+
+
+logging.getLogger("transformers.utils.import_utils").addFilter(_NoTorchvisionNotes())
+
+
 @dataclass
 class LoadedModel:
     """A loaded model (a diffusers pipeline, or a (model, tokenizer) pair) and where it came from."""
@@ -68,6 +80,19 @@ def _require_torch() -> Any:
 def quiet_diffusers() -> Iterator[None]:
     """diffusers logs errors only inside the block (its warnings about components a caller left out on purpose)."""
     from diffusers.utils import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(level)
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """transformers logs errors only inside the block."""
+    from transformers.utils import logging
 
     level = logging.get_verbosity()
     logging.set_verbosity_error()
@@ -208,7 +233,8 @@ def _load(
         digest = weights_sha256(path, include_pickle=allow_pickle)
         _no_library_progress_bars(kind)
         try:
-            obj = loader(path, torch_dtype, dev)
+            with _quiet_transformers():  # notes about optional image processors the pipelines never use
+                obj = loader(path, torch_dtype, dev)
         except ModelLoadError:
             raise
         except Exception as exc:

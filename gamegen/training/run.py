@@ -11,6 +11,7 @@ import contextlib
 import json
 import shutil
 import time
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -110,6 +111,10 @@ def train(
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63:
         raise ParamError(f"seed={seed!r}: must be an integer from 0 to 2⁶³ − 1")
     dataset = load_training_data(cls, data)
+    if dataset.problems:
+        first = dataset.problems[0]
+        more = f" and {len(dataset.problems) - 1} more (gamegen dataset inspect)" if len(dataset.problems) > 1 else ""
+        warnings.warn(f"training without {len(dataset.problems)} unusable file(s): {first}{more}", stacklevel=2)
     folder = resolve_output(out)
     dev = select_device(device)
     work = work_folder(folder)
