@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .assets import Asset
 from .context import Context
-from .params import Params, input_paths, validate_params
+from .declared import Declared
+from .params import Params, input_paths
 
 __all__ = ["Generator", "P"]
 
@@ -16,7 +17,7 @@ P = TypeVar("P", bound=Params)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
-class Generator(Generic[P]):
+class Generator(Declared, Generic[P]):
     """Subclass ``Generator[MyParams]``, set ``name`` (``<kind>.<name>``) and ``version``, implement :meth:`generate`.
 
     The parameter schema comes from the type argument (``params`` is set from it), and ``kind`` from the name's
@@ -24,23 +25,8 @@ class Generator(Generic[P]):
     ``time_budget_s`` is how long such a run may take. ``seeded = False`` declares output that ignores the seed.
     """
 
-    name: ClassVar[str]
-    kind: ClassVar[str]
-    version: ClassVar[str]
-    params: ClassVar[type[Params]] = Params
-    quick_params: ClassVar[dict[str, Any]] = {}
     time_budget_s: ClassVar[float] = 30.0
     seeded: ClassVar[bool] = True
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "params" not in vars(cls):
-            for base in getattr(cls, "__orig_bases__", ()):
-                args = get_args(base)
-                if get_origin(base) is Generator and args and isinstance(args[0], type):
-                    cls.params = args[0]
-        if isinstance(vars(cls).get("name"), str) and "kind" not in vars(cls):
-            cls.kind = cls.name.split(".")[0]
 
     def generate(self, params: P, ctx: Context) -> list[Asset]:
         """Produce the assets for ``params`` using only ``ctx`` for randomness."""
@@ -60,17 +46,6 @@ class Generator(Generic[P]):
         """Files and model folders this run reads: by default every ``InputFile``/``ModelRef``/``AdapterRef``
         parameter that names an existing local path (their hashes join cache keys and provenance)."""
         return input_paths(params)
-
-    @classmethod
-    def validate(cls, values: dict[str, Any] | None = None) -> Params:
-        """Validate raw parameter values into this generator's ``params`` model (raises ParamError)."""
-        return validate_params(cls.params, dict(values or {}), generator=cls.name)
-
-    @classmethod
-    def summary(cls) -> str:
-        """The first line of the class docstring."""
-        doc = (cls.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else ""
 
     @classmethod
     def check_declaration(cls) -> None:

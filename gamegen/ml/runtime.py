@@ -89,19 +89,6 @@ def quiet_diffusers() -> Iterator[None]:
         logging.set_verbosity(level)
 
 
-@contextmanager
-def _quiet_transformers() -> Iterator[None]:
-    """transformers logs errors only inside the block."""
-    from transformers.utils import logging
-
-    level = logging.get_verbosity()
-    logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        logging.set_verbosity(level)
-
-
 def _no_library_progress_bars(kind: str) -> None:
     """Turn off the loading bars transformers (and, for a pipeline, diffusers) draw on stderr: gamegen reports
     loads through progress instead, and a build's log stays one line per event."""
@@ -233,8 +220,7 @@ def _load(
         digest = weights_sha256(path, include_pickle=allow_pickle)
         _no_library_progress_bars(kind)
         try:
-            with _quiet_transformers():  # notes about optional image processors the pipelines never use
-                obj = loader(path, torch_dtype, dev)
+            obj = loader(path, torch_dtype, dev)
         except ModelLoadError:
             raise
         except Exception as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar, get_args
 
 from ..context import ModelUse
-from ..params import Field, Params, validate_params
+from ..declared import Declared
+from ..params import Field, Params
 
 if TYPE_CHECKING:
     from ..datasets import Dataset
@@ -51,7 +52,7 @@ class TrainedModel:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class Trainer(Generic[T]):
+class Trainer(Declared, Generic[T]):
     """Subclass ``Trainer[MyParams]``, set ``name`` (``<modality>.<method>``), ``version`` and ``data_kind``, and
     implement :meth:`train`.
 
@@ -59,22 +60,8 @@ class Trainer(Generic[T]):
     ``quick_base`` filled in by the check when the trainer fine-tunes a base model).
     """
 
-    name: ClassVar[str]
-    kind: ClassVar[str]
-    version: ClassVar[str]
     data_kind: ClassVar[DataKind] = "image"
     params: ClassVar[type[Params]] = TrainParams
-    quick_params: ClassVar[dict[str, Any]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "params" not in vars(cls):
-            for base in getattr(cls, "__orig_bases__", ()):
-                args = get_args(base)
-                if get_origin(base) is Trainer and args and isinstance(args[0], type):
-                    cls.params = args[0]
-        if isinstance(vars(cls).get("name"), str) and "kind" not in vars(cls):
-            cls.kind = cls.name.split(".")[0]
 
     def train(self, dataset: Dataset, params: T, ctx: TrainContext) -> TrainedModel:
         """Train on ``dataset`` with ``params``, writing weights into ``ctx.out_dir`` and checkpoints through ``ctx``."""
@@ -84,17 +71,6 @@ class Trainer(Generic[T]):
         """The model this run fine-tunes (a folder or hub id), or None when it trains from scratch."""
         value = getattr(params, "base", None)
         return value if isinstance(value, str) and value else None
-
-    @classmethod
-    def validate(cls, values: dict[str, Any] | None = None) -> Params:
-        """Validate raw parameter values into this trainer's ``params`` model (raises ParamError)."""
-        return validate_params(cls.params, dict(values or {}), generator=cls.name)
-
-    @classmethod
-    def summary(cls) -> str:
-        """The first line of the class docstring."""
-        doc = (cls.__doc__ or "").strip()
-        return doc.splitlines()[0] if doc else ""
 
     @classmethod
     def check_declaration(cls) -> None:
