@@ -17,6 +17,11 @@ Heightmap: whole ``landscape.heightmap`` generation (no export) at 1025² and 20
 CPU, against the same generation with the noise on the per-point path (same bytes).
 Erosion: the heightmap's noise + droplet + thermal erosion (halo included) at 1025² and 2049² with the default
 settings, which rain per pixel, so the work grows with area (target: 2049² ≤ 4.5× the time of 1025²).
+World: one ``landscape.world`` tile (the middle one of a 3×3 grid, default settings, no export) at 65²…513², per core
+(a child with NUMBA_NUM_THREADS=1, CPU seconds), against the same tile made with the erosion lattice of
+landscape.world < 1.3 (blocks centred on tile corners: 2×2 blocks of a period plus 2·69 px each, kept here as the
+baseline) and against a heightmap of the tile's size; the pixels each tile erodes, per (tile + 2·TILE_HALO)² (target:
+a tile's time grows with its area plus its halo, not more).
 Peak: the resident memory a 4097² ``landscape.heightmap`` generation adds to its process — a fresh child warmed up
 by a small run; its peak resident set (VmHWM, the image's own ``ru_maxrss``) before and after ``gamegen.run_generator``,
 no export — against the bytes of the arrays it returns (target ≤ 1.3×).
@@ -42,7 +47,8 @@ from peak_memory import peak_ratio
 N_NOISE = 2049
 OCTAVES = 6
 FREQ = 1 / 256
-SECTIONS = ("noise", "warped", "heightmap", "erosion", "peak", "memory")
+SECTIONS = ("noise", "warped", "heightmap", "erosion", "world", "peak", "memory")
+WORLD_TILES = (65, 129, 257, 513)
 
 
 def _load() -> str:
@@ -332,6 +338,125 @@ def bench_erosion(repeats: int) -> None:
     )
 
 
+@contextmanager
+def _corner_lattice() -> Iterator[None]:
+    """landscape.world's erosion before 1.3 (the baseline): blocks of a period centred on tile corners, each eroded
+    with a 32 + 37 px halo and cross-faded over ±32 px, so a tile blends 2×2 of them (four times its area)."""
+    from gamegen.landscape import terrain as t
+
+    blend, margin = 32, t.MARGIN
+
+    def weights(start: int, n: int, k: int, size: int) -> np.ndarray:
+        x = np.arange(start, start + n, dtype=np.float64)
+        lo, hi = k * size - size // 2, k * size + size - size // 2
+        rise = np.clip((x - lo + blend) / (2 * blend), 0.0, 1.0)
+        fall = np.clip((x - hi + blend) / (2 * blend), 0.0, 1.0)
+        return rise * rise * (3 - 2 * rise) * (1 - fall * fall * (3 - 2 * fall))
+
+    def covering(start: int, n: int, size: int) -> range:
+        return range((start - blend + size // 2) // size - 1, (start + n - 1 + blend + size // 2) // size + 2)
+
+    def blocks(self: t.Terrain, x0: int, y0: int, w: int, h: int, size: int) -> t.TerrainFields:
+        acc = [np.zeros((h, w), np.float64) for _ in range(4)]
+        for ky in covering(y0, h, size):
+            wy = weights(y0, h, ky, size)
+            rows = np.nonzero(wy)[0]
+            for kx in covering(x0, w, size):
+                wx = weights(x0, w, kx, size)
+                cols = np.nonzero(wx)[0]
+                if not (rows.size and cols.size):
+                    continue
+                start, extent = -(size // 2) - blend - margin, size + 2 * (blend + margin)
+                block = self.erode(kx * size + start, ky * size + start, extent, extent)
+                r0, c0 = y0 + rows[0] - ky * size - start, x0 + cols[0] - kx * size - start
+                sub = (slice(r0, r0 + rows.size), slice(c0, c0 + cols.size))
+                weight = wy[rows, None] * wx[None, cols]
+                dst = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+                wear, deposit = block.erosion(sub)
+                for a, src in zip(acc, (block.height[sub], wear, deposit, block.flow[sub]), strict=True):
+                    a[dst] += weight * src
+        height, wear, deposit, flow = (a.astype(np.float32) for a in acc)
+        return t.TerrainFields(height, flow, wear=wear, deposit=deposit)
+
+    def block_size(tile_size: int) -> int:
+        size = tile_size - 1
+        while size > 512 and size % 2 == 0:
+            size //= 2
+        while size < 4 * blend:
+            size *= 2
+        return size
+
+    saved = t.Terrain.blocks, t.Terrain.block_size
+    t.Terrain.blocks, t.Terrain.block_size = blocks, staticmethod(block_size)  # type: ignore[method-assign, assignment]
+    try:
+        yield
+    finally:
+        t.Terrain.blocks, t.Terrain.block_size = saved  # type: ignore[method-assign]
+
+
+def _eroded_pixels(tile_size: int) -> int:
+    """Pixels of erosion the middle tile of a 3×3 world needs: the sum of its lattice blocks' windows."""
+    from gamegen.landscape import terrain as t
+
+    step, period = tile_size - 1, t.Terrain.block_size(tile_size)
+    spans = [t._support(q, period) for q in t._pieces(step - 1, step + 3, period)]
+    side = sum(hi - lo + 1 + 2 * t.MARGIN for lo, hi in spans)
+    return side * side
+
+
+def _world_child(repeats: int) -> None:
+    """Print per-core seconds (CPU) of a middle world tile, new and old lattice, and of a heightmap, as JSON."""
+    import gamegen
+
+    def tile(n: int) -> Callable[[], object]:
+        return lambda: gamegen.run_generator("landscape.world", {"tile_size": n, "grid": 3, "tile_x": 1, "tile_y": 1})
+
+    tile(33)()
+    with _corner_lattice():
+        tile(33)()
+    cases = {"new": _nothing, "old": _corner_lattice}
+    cpu: dict[str, list[float]] = {f"{c} {n}": [] for c in (*cases, "heightmap") for n in WORLD_TILES}
+    for _ in range(repeats):  # interleaved, so a busy spell hits every case alike
+        for n in WORLD_TILES:
+            for case, patch in cases.items():
+                with patch():
+                    c = time.process_time()
+                    tile(n)()
+                    cpu[f"{case} {n}"].append(time.process_time() - c)
+            c = time.process_time()
+            gamegen.run_generator("landscape.heightmap", {"size": n})
+            cpu[f"heightmap {n}"].append(time.process_time() - c)
+    print(json.dumps({k: min(v) for k, v in cpu.items()}))
+
+
+def bench_world(repeats: int) -> None:
+    from gamegen.landscape.terrain import HALO, TILE_HALO
+
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    load = _load()
+    cmd = [sys.executable, __file__, "--world-child", "--repeats", str(repeats)]
+    cpu = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.splitlines()[-1])
+    print(
+        f"landscape.world: the middle tile of a 3×3 world, default settings, no export; per core (child, "
+        f"NUMBA_NUM_THREADS=1, CPU seconds, best of {repeats}); {load}; now {_load()}"
+    )
+    print(f"  tile halo {TILE_HALO} px a side (3·MARGIN + 2·BLEND); a heightmap window's halo is {HALO} px")
+    print(
+        "  tile    seconds  old lattice  old/new   eroded px  (tile-1+2·halo)²  µs/eroded px   heightmap  tile/heightmap"
+    )
+    for n in WORLD_TILES:
+        new, old, hm = cpu[f"new {n}"], cpu[f"old {n}"], cpu[f"heightmap {n}"]
+        px, area = _eroded_pixels(n), (n - 1 + 2 * TILE_HALO) ** 2
+        print(
+            f"  {n:4}²  {new:7.3f}  {old:9.3f}  {old / new:7.2f}×  {px:10,}  {area:14,}  {new / px * 1e6:11.2f}  "
+            f"{hm:9.3f}  {new / hm:10.2f}×"
+        )
+    print(
+        f"  a 65² tile vs a 513² heightmap: {cpu['new 65'] / cpu['heightmap 513']:.2f}× its time "
+        f"(old lattice: {cpu['old 65'] / cpu['heightmap 513']:.2f}×)"
+    )
+
+
 _MEMORY_CHILD = """
 import resource, tempfile, gamegen
 run = gamegen.run_generator("landscape.heightmap", {"size": 4097})
@@ -360,9 +485,13 @@ def main() -> None:
     for section in SECTIONS:
         parser.add_argument(f"--skip-{section}", action="store_true")
     parser.add_argument("--warped-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--world-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.warped_child:
         _warped_child(args.repeats)
+        return
+    if args.world_child:
+        _world_child(args.repeats)
         return
     run = {s for s in SECTIONS if not getattr(args, f"skip_{s}")} & set(args.only or SECTIONS)
     benches: dict[str, Callable[[], None]] = {
@@ -370,6 +499,7 @@ def main() -> None:
         "warped": lambda: bench_warped(args.repeats),
         "heightmap": lambda: bench_heightmap(args.repeats),
         "erosion": lambda: bench_erosion(args.repeats),
+        "world": lambda: bench_world(args.repeats),
         "peak": bench_peak,
         "memory": bench_memory,
     }

@@ -21,7 +21,7 @@ from typing import Any
 from ._version import __version__
 from .registry import ENTRY_POINT_GROUP, registry
 
-__all__ = ["generator_summaries", "generator_info", "trainer_summaries", "trainer_info"]
+__all__ = ["code_fingerprint", "generator_summaries", "generator_info", "trainer_summaries", "trainer_info"]
 
 
 def _package_files(module: str) -> list[tuple[str, int, int]]:
@@ -47,8 +47,9 @@ def _package_files(module: str) -> list[tuple[str, int, int]]:
     return stats
 
 
-def _fingerprint() -> str:
-    """A digest of everything the list of generators depends on (see the module's docstring)."""
+def code_fingerprint() -> str:
+    """A digest of everything the generators' code depends on (see the module's docstring), read without importing
+    them: the generators list here and ``gamegen build``'s no-op check (:mod:`gamegen.builds.stamp`) key on it."""
     import importlib.metadata as md
 
     points = sorted(
@@ -62,7 +63,7 @@ def _fingerprint() -> str:
 
 def _cache_file() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "gamegen" / f"generators-{_fingerprint()}.json"
+    return Path(base) / "gamegen" / f"generators-{code_fingerprint()}.json"
 
 
 _ROW = ("name", "kind", "version", "summary", "origin")

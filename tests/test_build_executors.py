@@ -16,6 +16,7 @@ from build_gens import tree
 from click.testing import CliRunner
 from PIL import Image
 
+import gamegen
 from gamegen import GamegenError
 from gamegen.builds import BuildError, build
 from gamegen.builds.executors import worker_environment
@@ -69,6 +70,7 @@ def test_output_is_byte_identical_on_every_executor_and_in_any_order(tmp_path, c
     with ThreadPoolExecutor(3) as threads:
         runs = {
             "processes": dict(executor="processes", jobs=2),
+            "default, 2 jobs": dict(jobs=2),
             "dask": dict(executor=client),
             "threads": dict(executor=threads),
             "reordered": dict(executor=threads, recipe=reordered),
@@ -217,3 +219,69 @@ def test_a_worker_imports_only_what_its_asset_needs(tmp_path):
     others = [m for m in loaded if m.startswith(("gamegen.texture", "gamegen.character", "gamegen.narrative"))]
     plugins = [m for m in loaded if m.startswith(("gamegen_sfx", "gamegen_dungeon", "torch", "diffusers"))]
     assert others == [] and plugins == [], others + plugins
+
+
+def test_a_pool_holds_jobs_ready_but_names_only_those_that_run(monkeypatch):
+    """Jobs queued at a pool beyond its slots start the moment a worker frees; progress names each job once, before
+    its result, and after a failure what never began is handed back."""
+    import time
+    from types import SimpleNamespace
+
+    from gamegen.builds import schedule
+    from gamegen.builds.executors import BuildExecutor, JobResult, Pool
+
+    def fake_job(job, profile, device=None):
+        time.sleep(0.02)
+        failed = job.asset_id == "c"
+        return JobResult(job.asset_id, None if failed else object(), "boom" if failed else None, 0.02)
+
+    monkeypatch.setattr(schedule, "run_job", fake_job)
+    todo = [
+        schedule.Planned(SimpleNamespace(asset_id=name), None, False, expected)
+        for name, expected in zip("abcdefgh", (8, 7, 6, 5, 4, 3, 2, 1), strict=True)
+    ]
+    events: list[tuple[str, str]] = []
+    with ThreadPoolExecutor(2) as threads:
+        left = schedule.run(
+            todo,
+            BuildExecutor([Pool(threads, 2, queued=2)], [], "threads"),
+            "generic",
+            False,
+            lambda planned, result: events.append(("done", planned.job.asset_id)),
+            lambda batch: events.extend(("start", p.job.asset_id) for p in batch),
+        )
+    started = [name for kind, name in events if kind == "start"]
+    done = [name for kind, name in events if kind == "done"]
+    assert started[:2] == ["a", "b"] and len(started) == len(set(started)) and "c" in done
+    assert all(events.index(("start", name)) < events.index(("done", name)) for name in done)
+    assert sorted(done + [p.job.asset_id for p in left]) == list("abcdefgh") and len(left) >= 2
+
+
+class Where(gamegen.Generator):
+    """Says which process ran it and how many numba threads it may use there (after a short wait)."""
+
+    name = "buildtest.where"
+    kind = "buildtest"
+    version = "1.0.0"
+
+    def generate(self, params, ctx):
+        import time
+
+        import numba
+
+        time.sleep(0.3)
+        return [gamegen.DataAsset("where", {"pid": os.getpid(), "numba": numba.get_num_threads()})]
+
+
+def test_by_default_one_lane_runs_in_this_process_beside_worker_processes(tmp_path, isolated_registry):
+    """This process has loaded the generators already: it runs jobs too, with its share of the cores."""
+    import numba
+
+    isolated_registry.register(Where)
+    spec = {"name": "w", "asset": [{"name": "w", "generator": "buildtest.where", "variations": 4}]}
+    report = build(spec, out=tmp_path / "out", cache=tmp_path / "cache", jobs=2)
+    assert report.executor == "this process and 1 worker process"
+    ran = [json.loads(p.read_text()) for p in sorted((tmp_path / "out").glob("w-*/where.json"))]
+    assert len({r["pid"] for r in ran}) == 2 and os.getpid() in {r["pid"] for r in ran}
+    share = min(max(1, len(os.sched_getaffinity(0)) // 2), numba.config.NUMBA_NUM_THREADS)
+    assert {r["numba"] for r in ran if r["pid"] == os.getpid()} == {share}

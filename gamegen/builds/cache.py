@@ -33,18 +33,12 @@ from ..ml.runtime import parse_hub_id
 from ..names import check_relpath
 from ..params import Params, input_fields
 from ..training.card import read_card
+from .cachedir import default_cache_dir
 from .recipe import BuildJob
 
 __all__ = ["BuildCache", "default_cache_dir", "hub_refs", "hub_snapshot"]
 
 _LAYOUT = "v2"  # v2: entry.json is a whole manifest entry (ManifestEntry), id and paths included
-
-
-def default_cache_dir(project: str | Path = ".") -> Path:
-    """``$GAMEGEN_CACHE`` if set, else ``.gamegen-cache`` in ``project`` (the recipe's folder), which CI can keep."""
-    if os.environ.get("GAMEGEN_CACHE"):
-        return Path(os.environ["GAMEGEN_CACHE"]).expanduser()
-    return Path(project) / ".gamegen-cache"
 
 
 def hub_refs(params: Params) -> list[str]:
@@ -209,7 +203,8 @@ class BuildCache:
         """Record how long this asset took, for the next build's schedule (longest job first)."""
         write_file_atomic(self._timing(job), f"{seconds:.3f}".encode())
 
-    def _entry_dir(self, key: str) -> Path:
+    def entry_dir(self, key: str) -> Path:
+        """The folder of the entry for ``key`` (whether or not it exists)."""
         return self._entries / key[:2] / key
 
     def get(self, key: str, job: BuildJob) -> ExportedAsset | None:
@@ -220,7 +215,7 @@ class BuildCache:
         link, and every file matches its sha256. Anything else is a miss with a warning (the job is rebuilt and the
         entry replaced), never a write, never an error.
         """
-        folder = self._entry_dir(key)
+        folder = self.entry_dir(key)
         if not (folder / "entry.json").exists():
             return None
         try:
@@ -237,7 +232,7 @@ class BuildCache:
             for record, rel in zip(entry.files, entry.relative_paths(), strict=True):
                 _write(tmp / "files" / rel, exported.files[record.path])
             _write(tmp / "entry.json", dump_json(entry.document()))
-            final = self._entry_dir(key)
+            final = self.entry_dir(key)
             final.parent.mkdir(parents=True, exist_ok=True)
             if final.exists():  # a forced rebuild, or a damaged entry: move it aside first, then swap
                 old = self._tmp / f"{os.getpid()}-{uuid.uuid4().hex}"
@@ -245,7 +240,7 @@ class BuildCache:
                 shutil.rmtree(old, ignore_errors=True)
             os.rename(tmp, final)
         except OSError:
-            if not self._entry_dir(key).is_dir():  # losing a race with another build writing the same entry is fine
+            if not self.entry_dir(key).is_dir():  # losing a race with another build writing the same entry is fine
                 raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

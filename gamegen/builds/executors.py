@@ -3,7 +3,8 @@
 Every executor gets the same picklable job function, so the bytes produced never depend on where they ran.
 Neural jobs go to *device lanes*: one worker per device running one job at a time, so two diffusion jobs never
 fight over one GPU and each lane keeps its loaded model between jobs. Pool and LocalCluster workers share the
-cores: each gets ``cores // workers`` numba/BLAS/OpenMP threads.
+cores: each gets ``cores // workers`` numba/BLAS/OpenMP threads. By default ``jobs=N`` runs one lane in this
+process (which has loaded the generators already and starts at once) beside N - 1 worker processes.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from ..api import run_generator
@@ -26,6 +27,7 @@ from .recipe import BuildJob
 __all__ = [
     "THREAD_VARIABLES",
     "BuildExecutor",
+    "Pool",
     "JobResult",
     "SequentialExecutor",
     "open_executor",
@@ -50,6 +52,16 @@ def worker_environment(workers: int) -> dict[str, str]:
 def _set_environment(env: dict[str, str]) -> None:
     """Process-pool initializer: runs in each new worker before any job imports numba or numpy's BLAS."""
     os.environ.update(env)
+
+
+def _share_cores(threads: int) -> None:
+    """Initializer of the lane in this process: its numba kernels use its share of the cores (a per-thread setting;
+    this process's other threads keep theirs)."""
+    try:
+        import numba
+    except ImportError:  # no numba kernels to limit
+        return
+    numba.set_num_threads(min(threads, numba.get_num_threads()))
 
 
 @dataclass
@@ -101,13 +113,30 @@ class SequentialExecutor(Executor):
 
 
 @dataclass
-class BuildExecutor:
-    """A pool for ordinary jobs, at most ``slots`` in flight (None: no limit), and one lane per device."""
+class Pool:
+    """Where ordinary jobs run: at most ``slots`` at once (None: no limit) and ``queued`` more held ready at the
+    executor, so that a worker that finishes starts the next job without waiting for the build to hear of it."""
 
-    pool: Executor
+    executor: Executor
     slots: int | None
+    queued: int = 0
+
+
+@dataclass
+class BuildExecutor:
+    """The pools ordinary jobs go to (the first with a free slot takes the next job) and one lane per device;
+    ``owned``: the executors this build started, which :meth:`release` lets go."""
+
+    pools: list[Pool]
     lanes: list[tuple[Executor, str | None]]
     description: str
+    owned: list[Executor] = field(default_factory=list)
+
+    def release(self) -> None:
+        """Let the workers this build started exit while the build finishes (their processes are joined when the
+        executor's block ends)."""
+        for executor in self.owned:
+            executor.shutdown(wait=False)
 
 
 def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack: contextlib.ExitStack) -> BuildExecutor:
@@ -142,8 +171,13 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
         for i, device in enumerate(devices)
     ]
     slots = sum(client.nthreads().values())
-    return BuildExecutor(
-        client.get_executor(pure=False), slots, lanes, f"dask ({address}, {slots} threads)"
+    return BuildExecutor([Pool(client.get_executor(pure=False), slots)], lanes, f"dask ({address}, {slots} threads)")
+
+
+def _process_pool(workers: int, env: dict[str, str]) -> ProcessPoolExecutor:
+    """``workers`` fresh worker processes (spawned: nothing inherited but what a job names), sharing the cores."""
+    return ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_set_environment, initargs=(env,)
     )
 
 
@@ -151,34 +185,40 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
 def open_executor(spec: Any, jobs: int = 1, devices: Sequence[str | None] = (None,)) -> Iterator[BuildExecutor]:
     """The executor ``spec`` names, shut down afterwards if this function started it.
 
-    ``spec``: None (``local`` for one job, else ``processes``), ``"local"`` (this process), ``"processes"`` (a pool
-    of ``jobs`` processes), ``"dask"`` (a LocalCluster of ``jobs`` workers), a Dask scheduler address, a
-    ``distributed.Client``, or any ``concurrent.futures.Executor``.
+    ``spec``: None (``local`` for one job; for more, a lane in this process beside ``jobs - 1`` worker processes),
+    ``"local"`` (this process), ``"processes"`` (a pool of ``jobs`` processes), ``"dask"`` (a LocalCluster of ``jobs``
+    workers), a Dask scheduler address, a ``distributed.Client``, or any ``concurrent.futures.Executor``.
     """
     if jobs < 1:
         raise GamegenError(f"jobs={jobs}: must be at least 1")
-    spec = spec if spec is not None else ("local" if jobs == 1 else "processes")
     with contextlib.ExitStack() as stack:
         if isinstance(spec, Executor):
-            yield BuildExecutor(spec, None, [(spec, d) for d in devices], type(spec).__name__)
-        elif spec == "local":
+            yield BuildExecutor([Pool(spec, None)], [(spec, d) for d in devices], type(spec).__name__)
+        elif spec == "local" or (spec is None and jobs == 1):
             if jobs != 1:
                 raise GamegenError(
                     f"executor 'local' runs one asset at a time; use 'processes' or 'dask' for jobs={jobs}"
                 )
             local = SequentialExecutor()
-            yield BuildExecutor(local, 1, [(local, d) for d in devices], "local (this process)")
-        elif spec == "processes":
-            spawn = multiprocessing.get_context("spawn")
-            pool = stack.enter_context(
-                ProcessPoolExecutor(
-                    jobs, mp_context=spawn, initializer=_set_environment, initargs=(worker_environment(jobs),)
-                )
-            )
+            yield BuildExecutor([Pool(local, 1)], [(local, d) for d in devices], "local (this process)")
+        elif spec is None or spec == "processes":
+            here = 0 if spec == "processes" else 1  # the default keeps one lane in this process
+            pools: list[Pool] = []
+            if here:
+                threads = max(1, usable_cores() // jobs)
+                thread = ThreadPoolExecutor(1, "gamegen-build", initializer=_share_cores, initargs=(threads,))
+                pools.append(Pool(stack.enter_context(thread), 1))
+            workers = jobs - here
+            pool = stack.enter_context(_process_pool(workers, worker_environment(jobs)))
+            pools.append(Pool(pool, workers, queued=workers))
             lanes: list[tuple[Executor, str | None]] = [
-                (stack.enter_context(ProcessPoolExecutor(1, mp_context=spawn)), d) for d in devices
+                (stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))), d)
+                for d in devices
             ]
-            yield BuildExecutor(pool, jobs, lanes, f"processes ({jobs} workers)")
+            owned = [p.executor for p in pools] + [lane for lane, _ in lanes]
+            plural = "es" if workers > 1 else ""
+            where = f"this process and {workers} worker process{plural}" if here else f"processes ({jobs} workers)"
+            yield BuildExecutor(pools, lanes, where, owned)
         elif hasattr(spec, "get_executor") or spec == "dask" or (isinstance(spec, str) and ":" in spec):
             yield _dask_executor(spec, jobs, devices, stack)
         else:

@@ -33,7 +33,7 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
     "--executor",
     metavar="local|processes|dask|ADDRESS",
     help="Where assets run: this process, a process pool, a Dask LocalCluster, or a Dask scheduler "
-    "address.  [default: local for 1 job, else processes]",
+    "address.  [default: local for 1 job, else this process plus jobs - 1 worker processes]",
 )
 @click.option("--force", is_flag=True, help="Regenerate every asset, ignoring the cache.")
 @click.option("--only", multiple=True, metavar="NAME", help="Build only these assets (repeat, or NAME,NAME).")
@@ -62,6 +62,7 @@ def _emit_json(obj: dict[str, Any], code: int = 0) -> None:
     "compression key, else fast]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print only the JSON build report.")
+@click.option("--gallery", is_flag=True, help="Also write OUT/gallery/index.html to look at it (see gamegen view).")
 def build_cmd(
     recipe: Path,
     out: str,
@@ -75,6 +76,7 @@ def build_cmd(
     allow_outside_inputs: bool,
     compression: str | None,
     as_json: bool,
+    gallery: bool,
 ) -> None:
     """Build the bundle RECIPE (default ./gamegen.toml) describes into OUT, reusing cached assets.
 
@@ -121,10 +123,17 @@ def build_cmd(
         if sys.stderr.isatty():
             click.echo(err=True)  # end the progress bar's line before the error
         raise
+    gallery_note = {}
+    if gallery:  # after the build: a rebuilt bundle replaces its folder whole, gallery included
+        from ..gallery import write_gallery
+
+        gallery_note = {"gallery": str(write_gallery(out))}
     if as_json:
-        _emit_json(report.to_dict())
+        _emit_json(report.to_dict() | gallery_note)
         return
     click.echo(
         f"built {len(report.built)}, cached {len(report.cached)} of {len(report.assets)} assets "
         f"into {out} in {report.seconds:.1f} s"
     )
+    if gallery_note:
+        click.echo(f"look at it: {gallery_note['gallery']}")

@@ -6,7 +6,8 @@ spawns, where inside the pixel, and its place in the processing order all come f
 Two windows that overlap therefore rain the same droplets in the same order on their common area, which is what lets
 :mod:`gamegen.landscape.terrain` compute tiles independently. No window-sized work arrays besides the eroded height
 and the flux: a cell's droplets are spawned when the cell runs, and a thermal step works in place, keeping a few rows
-per band. Import this module lazily: it loads numba.
+per band. The kernels called from Python release the GIL (a build runs one lane of jobs in a thread of its own
+process, which must keep serving its worker processes meanwhile). Import this module lazily: it loads numba.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _pixel_hash(key, gx, gy, pass_index):  # noqa: ANN001
     return _mix(z ^ (_U64(pass_index) * _PRIME_P))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _spawn(key, x0, y0, w, h, pass_index, threshold, period, phase_rank):  # noqa: ANN001
     """Droplets of one pass for the window: positions (window pixels) and sort keys giving their order.
 
@@ -258,7 +259,7 @@ def _phase_cells(x0, y0, cols, rows, period, phase):  # noqa: ANN001
     return cells
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, nogil=True, parallel=True)
 def _rain_parallel(h, key, x0, y0, pass_index, threshold, period, phases, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
     """Run a pass phase by phase (``phases``: in run order); the cells of a phase touch disjoint pixels, so they
     run in parallel, each spawning its own droplets."""
@@ -269,7 +270,7 @@ def _rain_parallel(h, key, x0, y0, pass_index, threshold, period, phases, s, sea
             _rain_cell(h, key, x0, y0, pass_index, threshold, cells[c, 0], cells[c, 1], s, sea, bdx, bdy, bw, flow)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _rain_serial(h, key, x0, y0, pass_index, threshold, period, phases, s, sea, bdx, bdy, bw, flow):  # noqa: ANN001
     """Run a pass cell by cell: the same result as :func:`_rain_parallel`, without thread start-up costs."""
     rows, cols = h.shape
@@ -340,7 +341,7 @@ def _talus_out(src, lo, r, c, rows, cols, limit, rate):  # noqa: ANN001
     return rate * m * 0.5, t
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, nogil=True, parallel=True)
 def _talus_step(h, limit, rate, band):  # noqa: ANN001
     """One thermal step in place, in parallel bands of ``band`` rows (at least 2).
 

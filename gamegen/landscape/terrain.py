@@ -2,10 +2,18 @@
 
 Noise is sampled in global coordinates and droplets are tied to global pixels, so any window of the world can be
 computed on its own. Erosion of a window is exact only away from its border, so a window is eroded with a halo
-(:attr:`Terrain.halo`) and cropped. Tiled worlds go one step further: erosion runs on a fixed lattice of blocks
-(each with its halo) and every pixel is a smooth partition-of-unity blend of the blocks covering it, summed in a
-fixed order. A pixel's value therefore never depends on which tile asked for it: shared tile edges are identical
-bytes, and a 2×2-tile world equals the same region computed in one piece.
+(:attr:`Terrain.halo`) and cropped. Tiled worlds go one step further: erosion runs on a fixed lattice and every pixel
+is a smooth partition-of-unity blend of the lattice's blocks covering it, summed in a fixed order. A pixel's value
+therefore never depends on which tile asked for it: shared tile edges are identical bytes, and a 2×2-tile world
+equals the same region computed in one piece.
+
+The lattice's lines fall on tile borders. Along each axis it has two kinds of pieces: a *seam* on each line (weight 1
+on the line and the pixel either side, fading out ``BLEND`` pixels away) and a *cell* between two lines (the rest).
+A block is a pair of pieces (cell × cell, seam × cell, cell × seam or seam × seam), eroded over its support plus
+``MARGIN``. A tile whose side is one period needs its own cell, its two seams per axis and the four corners: about
+``step + 4·BLEND + 6·MARGIN`` pixels of erosion per axis, so its cost grows with (step + 2·:data:`TILE_HALO`)², its
+area plus a fixed halo. (Blocks centred on tile corners, as ``landscape.world`` had before 1.3.0, need 2×2 blocks of a
+period plus 2·(BLEND + MARGIN) each: four times the area.)
 """
 
 from __future__ import annotations
@@ -19,13 +27,17 @@ from .erosion import DropletSettings, hydraulic_erosion, thermal_erosion
 from .noise import fractal_grid, warped_fractal_grid
 from .params import TerrainParams
 
-__all__ = ["Terrain", "TerrainFields", "BLEND", "MARGIN"]
+__all__ = ["Terrain", "TerrainFields", "BLEND", "MARGIN", "HALO", "TILE_HALO"]
 
-BLEND = 32
-"""Half-width (pixels) of the band in which neighbouring erosion blocks are cross-faded."""
+BLEND = 16
+"""Pixels from a lattice line at which its seam's weight has faded to 0 (the cells' weight has risen to 1)."""
 MARGIN = DropletSettings().reach
-"""Extra halo (pixels) beyond the blend band: no first-pass droplet missing outside a block reaches the pixels it lends
-to the blend (later passes carry a small remainder further in, which the cross-fade evens out)."""
+"""Pixels eroded around the pixels a block lends to the blend: no first-pass droplet missing outside the block
+reaches them (later passes carry a small remainder further in, which the cross-fade evens out)."""
+HALO = 32 + MARGIN
+"""Pixels eroded around a window made in one piece (:meth:`Terrain.window`, ``landscape.heightmap``)."""
+TILE_HALO = 2 * BLEND + 3 * MARGIN
+"""Per side, the pixels of erosion a world tile needs beyond its own: see the module's docstring."""
 
 # Noise value range (≈ 0.1 and 99.9 percentiles) mapped onto [0, 1] of the height range, per fractal kind.
 _NOISE_RANGE = {"fbm": (-0.45, 0.45), "billow": (-1.0, 0.0), "ridged": (-0.45, 1.0)}
@@ -93,7 +105,7 @@ class Terrain:
     @property
     def halo(self) -> int:
         """Pixels eroded around a window beyond the pixels it returns."""
-        return BLEND + MARGIN
+        return HALO
 
     def _coords(self, start: int, n: int, axis: int) -> np.ndarray:
         """Noise-space coordinates of ``n`` global pixels from ``start`` (float64 maths, then float32)."""
@@ -162,45 +174,46 @@ class Terrain:
         f = self.erode(x0 - m, y0 - m, w + 2 * m, h + 2 * m)
         return f.crop((slice(m, m + h), slice(m, m + w)))
 
-    def _block(self, kx: int, ky: int, size: int) -> TerrainFields:
-        """Erosion of lattice block ``(kx, ky)`` (centred on pixel ``(kx*size, ky*size)``), computed once."""
-        key = (kx, ky, size)
+    def _block(self, qx: int, qy: int, period: int) -> TerrainFields:
+        """Erosion of lattice block ``(qx, qy)`` (a piece per axis, see :func:`_support`), computed once."""
+        key = (qx, qy, period)
         if key not in self._blocks:
-            start, extent = -(size // 2) - BLEND - MARGIN, size + 2 * (BLEND + MARGIN)
-            self._blocks[key] = self.erode(kx * size + start, ky * size + start, extent, extent)
+            (x0, x1), (y0, y1) = _support(qx, period), _support(qy, period)
+            self._blocks[key] = self.erode(x0 - MARGIN, y0 - MARGIN, x1 - x0 + 1 + 2 * MARGIN, y1 - y0 + 1 + 2 * MARGIN)
         return self._blocks[key]
 
-    def forget_blocks(self, below_row: int) -> None:
-        """Drop cached blocks that lie wholly above global pixel row ``below_row`` (memory for long worlds)."""
-        for key in [k for k in self._blocks if k[1] * k[2] + k[2] - k[2] // 2 + BLEND < below_row]:
-            del self._blocks[key]
+    def forget_blocks(self, before_column: int, below_row: int) -> None:
+        """Drop cached blocks that no later window needs: those wholly above global pixel row ``below_row`` and
+        wholly left of column ``before_column`` (the next tile of the row; pass a huge column at a row's end)."""
+        for key in list(self._blocks):
+            qx, qy, period = key
+            if _support(qy, period)[1] < below_row and _support(qx, period)[1] < before_column:
+                del self._blocks[key]
 
     @staticmethod
     def block_size(tile_size: int) -> int:
-        """Erosion block size for tiles of ``tile_size``: a divisor of the tile step near 512, so blocks line up."""
+        """Lattice period for tiles of ``tile_size``: the tile step, doubled while smaller than two block halos (a
+        small tile's cell would be mostly halo: sharing one cell between two tiles costs less than two seams)."""
         size = tile_size - 1
-        while size > 512 and size % 2 == 0:
-            size //= 2
-        while size < 4 * BLEND:  # smaller blocks would be mostly halo
+        while size < 2 * (BLEND + MARGIN):
             size *= 2
         return size
 
     def blocks(self, x0: int, y0: int, w: int, h: int, size: int) -> TerrainFields:
-        """The window as a blend of lattice blocks of ``size`` pixels: the same values whatever window asks."""
+        """The window as a blend of the blocks of the lattice of period ``size``: the same values whatever window
+        asks."""
         if not self.eroding:
             return self.erode(x0, y0, w, h)
         acc = [np.zeros((h, w), np.float64) for _ in range(4)]
-        kx_range = _covering(x0, w, size)
-        for ky in _covering(y0, h, size):
-            wy = _weights(y0, h, ky, size)
+        qx_range = _pieces(x0, w, size)
+        for qy in _pieces(y0, h, size):
+            wy = _weights(y0, h, qy, size)
             rows = np.nonzero(wy)[0]
-            for kx in kx_range:
-                wx = _weights(x0, w, kx, size)
+            for qx in qx_range:
+                wx = _weights(x0, w, qx, size)
                 cols = np.nonzero(wx)[0]
-                if not (rows.size and cols.size):
-                    continue
-                block = self._block(kx, ky, size)
-                origin = ky * size - size // 2 - BLEND - MARGIN, kx * size - size // 2 - BLEND - MARGIN  # of block
+                block = self._block(qx, qy, size)
+                origin = _support(qy, size)[0] - MARGIN, _support(qx, size)[0] - MARGIN  # of the block's window
                 r0, c0 = y0 + rows[0] - origin[0], x0 + cols[0] - origin[1]
                 sub = (slice(r0, r0 + rows.size), slice(c0, c0 + cols.size))
                 weight = wy[rows, None] * wx[None, cols]
@@ -212,17 +225,32 @@ class Terrain:
         return TerrainFields(height, flow, wear=wear, deposit=deposit)
 
 
-def _covering(start: int, n: int, size: int) -> range:
-    """Lattice indices of the blocks whose blend support meets pixels ``[start, start+n)``."""
-    first = (start - BLEND + size // 2) // size
-    last = (start + n - 1 + BLEND + size // 2) // size
-    return range(first - 1, last + 2)
+def _support(q: int, period: int) -> tuple[int, int]:
+    """First and last global pixel where lattice piece ``q`` has weight: ``2k`` is the seam on line ``k·period``,
+    ``2k + 1`` the cell between lines ``k`` and ``k + 1``."""
+    line, cell = divmod(q, 2)
+    if cell:
+        return line * period + 2, (line + 1) * period - 2
+    return line * period - BLEND + 1, line * period + BLEND - 1
 
 
-def _weights(start: int, n: int, k: int, size: int) -> np.ndarray:
-    """1-D blend weights of block ``k`` at pixels ``[start, start+n)``: smoothstep up, flat, smoothstep down."""
+def _pieces(start: int, n: int, period: int) -> list[int]:
+    """The lattice pieces with weight somewhere in pixels ``[start, start+n)``, in increasing order."""
+    first, last = 2 * ((start - BLEND) // period), 2 * ((start + n + BLEND) // period) + 1
+    return [q for q in range(first, last + 1) if _support(q, period)[0] < start + n and _support(q, period)[1] >= start]
+
+
+def _seam(x: np.ndarray, line: int) -> np.ndarray:
+    """Weight of the seam on global pixel column/row ``line``: 1 within a pixel of it, smoothstep down to 0 at BLEND."""
+    t = np.clip((np.abs(x - line) - 1.0) / (BLEND - 1), 0.0, 1.0)
+    return 1.0 - t * t * (3 - 2 * t)
+
+
+def _weights(start: int, n: int, q: int, period: int) -> np.ndarray:
+    """1-D blend weights of lattice piece ``q`` at pixels ``[start, start+n)``; the pieces' weights sum to 1."""
     x = np.arange(start, start + n, dtype=np.float64)
-    lo, hi = k * size - size // 2, k * size + size - size // 2
-    rise = np.clip((x - lo + BLEND) / (2 * BLEND), 0.0, 1.0)
-    fall = np.clip((x - hi + BLEND) / (2 * BLEND), 0.0, 1.0)
-    return rise * rise * (3 - 2 * rise) * (1 - fall * fall * (3 - 2 * fall))
+    line, cell = divmod(q, 2)
+    if not cell:
+        return _seam(x, line * period)
+    inside = (x > line * period) & (x < (line + 1) * period)
+    return np.where(inside, 1.0 - _seam(x, line * period) - _seam(x, (line + 1) * period), 0.0)

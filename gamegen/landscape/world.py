@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from ..assets import Asset, DataAsset
@@ -17,13 +18,14 @@ __all__ = ["LandscapeWorld"]
 class LandscapeWorld(Generator[WorldParams]):
     """Tiled terrain world: any tile can be made alone, anywhere, and neighbours share their edge samples exactly.
 
-    Erosion runs on a fixed lattice of overlapping blocks in global coordinates and is cross-faded between them, so
-    a pixel's height never depends on which tile computed it: no seams, and one global metres → 16-bit mapping.
+    Erosion runs on a fixed lattice of blocks in global coordinates (cells, and seams along tile borders) and is
+    cross-faded between them, so a pixel's height never depends on which tile computed it: no seams, and one global
+    metres → 16-bit mapping. A tile's cost grows with its area plus a fixed halo (:data:`terrain.TILE_HALO`).
     Each tile gets the same outputs as ``landscape.heightmap``; ``world.json`` lays the tiles out.
     """
 
     name = "landscape.world"
-    version = "1.2.0"  # 1.2: terrain .glb textures clamp to the edge (no border line), one texel per sample
+    version = "1.3.0"  # 1.3: erosion lattice of cells and seams on tile borders; 1.2: .glb textures clamp to the edge
     quick_params = {
         "tile_size": 33,
         "grid": 2,
@@ -34,9 +36,10 @@ class LandscapeWorld(Generator[WorldParams]):
     }
 
     def estimated_seconds(self, params: WorldParams) -> float:
-        """Per tile about three times a heightmap of its size: its erosion blocks overlap the neighbours'."""
+        """Per tile about a heightmap of its size plus the tile halo (143 px a side: ``terrain.TILE_HALO``, not
+        imported here because it loads numba)."""
         tiles = (1 if params.tile_x is not None else params.grid) * (1 if params.tile_y is not None else params.grid)
-        return 0.2 + tiles * 27e-6 * params.tile_size**2
+        return 0.2 + tiles * 5e-6 * (params.tile_size + 2 * 143) ** 2
 
     def generate(self, params: WorldParams, ctx: Context) -> list[Asset]:
         """Make the requested tiles row by row, reusing erosion blocks between neighbours and freeing passed ones."""
@@ -63,8 +66,8 @@ class LandscapeWorld(Generator[WorldParams]):
             origin_m = [i * step * params.metres_per_pixel, j * step * params.metres_per_pixel]
             meta = {"tile": [i, j], "grid": params.grid, "origin_m": origin_m}
             assets += map_assets(terrain, fields, i * step, j * step, suffix=f"_x{i}_y{j}", **meta)
-            if i == cols[-1]:  # row finished: blocks above the next row are no longer needed
-                terrain.forget_blocks((j + 1) * step - 1)
+            next_column = (i + 1) * step - 1 if i != cols[-1] else sys.maxsize  # at a row's end: the next row
+            terrain.forget_blocks(next_column, (j + 1) * step - 1)
         ctx.progress(total, total, "done")
         return [*assets, legend_asset(params), DataAsset("world", _layout(params, block))]
 
