@@ -137,7 +137,10 @@ def test_a_sprite_animation_plays_at_its_frame_durations(page: Page):
     page.page.wait_for_selector('.pane[data-viewer="sprite"][data-ready="1"]')
     walk = '.pane canvas.anim[data-anim="walk_down"]'
     first = (page.page.get_attribute(walk, "data-frame"), pixels(page.page.locator(walk).screenshot()))
-    page.page.wait_for_timeout(350)  # walk frames last 100 ms
+    # walk frames last 100 ms: the frame changes soon (waited for, not slept on: a loaded machine draws late)
+    page.page.wait_for_function(
+        "([sel, frame]) => document.querySelector(sel).dataset.frame !== frame", arg=[walk, first[0]], timeout=10_000
+    )
     second = (page.page.get_attribute(walk, "data-frame"), pixels(page.page.locator(walk).screenshot()))
     assert first[0] != second[0] and np.abs(first[1] - second[1]).max() > 0
     page.shot("sprite-animations")
