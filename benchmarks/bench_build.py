@@ -112,14 +112,21 @@ def schedule(root: Path, jobs: int) -> None:
 
 
 def _cli(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall and CPU seconds (user + system, the child and its workers) of one ``gamegen`` command, and its stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall and CPU seconds (user + system, the child and its workers) of one ``gamegen`` command, and its stdout.
+
+    Output goes to a file, not a pipe: a pipe would also wait for helper processes that hold it (multiprocessing's
+    resource tracker outlives a build by a moment), which a terminal does not.
+    """
+    with tempfile.TemporaryFile("w+") as out:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(args, stdout=out, stderr=subprocess.DEVNULL, text=True, env=env, check=True)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out.seek(0)
+        text = out.read()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, done.stdout
+    return wall, cpu, text
 
 
 def _child_env(root: Path) -> dict[str, str]:
