@@ -11,7 +11,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .registry import Registry, registry, trainers  # eager and light: ``gamegen.registry`` must stay the registry, not the module
+from .registry import (  # eager and light: ``gamegen.registry`` must stay the registry, not the module
+    Registry,
+    registry,
+    trainers,
+)
 
 if TYPE_CHECKING:
     from .api import generate, generate_variations, run_generator

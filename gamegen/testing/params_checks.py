@@ -12,8 +12,8 @@ import annotated_types as at
 
 from ..errors import ParamError
 from ..generator import Generator
-from ..training.trainer import Trainer
 from ..params import Params
+from ..training.trainer import Trainer
 
 __all__ = [
     "NOT_A_CHOICE",
