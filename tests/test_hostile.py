@@ -590,7 +590,7 @@ def test_e_two_builds_of_one_output_at_once_both_succeed(sb: Sandbox) -> None:
 
 
 def test_e_lock_timeout_zero_gives_up_at_once_while_the_first_build_goes_on(sb: Sandbox) -> None:
-    recipe, out = _slow_recipe(sb, 1024), sb.out()
+    recipe, out = _slow_recipe(sb, 2048), sb.out()  # seconds of work: the first build still holds the lock
     before = sb.snapshot()
     first = sb.start("build", recipe, "-o", out)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,7 +165,7 @@ def build(
         results[result.asset_id] = planned.result(status, result.seconds, result.error)
         news.append(f"{result.asset_id} {status}")
 
-    with claim_output(out, lock_timeout, on_wait=lambda message: say(0, total, message)), ExitStack() as workers:
+    with claim_output(out, lock_timeout, on_wait=lambda message: say(0, total, message)):
         used = {name for job in selected for name in job.models}
         trained_first = [m for m in spec.models if only is None or m.name in used]
         folders, report.models = build_models(
@@ -199,11 +198,10 @@ def build(
         if not todo:
             starting([])
         else:
-            ex = workers.enter_context(open_executor(executor, jobs, devices))
-            report.executor = ex.description
-            for planned in run(todo, ex, spec.profile, keep_going, record, starting):
-                results[planned.job.asset_id] = planned.result("cancelled")
-            ex.release()  # its workers exit while the bundle is written
+            with open_executor(executor, jobs, devices) as ex:
+                report.executor = ex.description
+                for planned in run(todo, ex, spec.profile, keep_going, record, starting):
+                    results[planned.job.asset_id] = planned.result("cancelled")
         report.assets = [results[job.asset_id] for job in selected]
         if report.ok:
             with atomic_directory(out) as tmp:

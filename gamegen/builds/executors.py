@@ -9,13 +9,15 @@ process (which has loaded the generators already and starts at once) beside N - 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..api import run_generator
@@ -50,8 +52,13 @@ def worker_environment(workers: int) -> dict[str, str]:
 
 
 def _set_environment(env: dict[str, str]) -> None:
-    """Process-pool initializer: runs in each new worker before any job imports numba or numpy's BLAS."""
+    """Process-pool initializer: runs in each new worker before any job imports numba or numpy's BLAS.
+
+    A worker ends with its pool: it skips the garbage collections Python runs on the way out over every object its
+    jobs loaded (numba's JIT caches make them take a third of a second), so the build is not kept waiting.
+    """
     os.environ.update(env)
+    atexit.register(gc.freeze)
 
 
 def _share_cores(threads: int) -> None:
@@ -124,19 +131,11 @@ class Pool:
 
 @dataclass
 class BuildExecutor:
-    """The pools ordinary jobs go to (the first with a free slot takes the next job) and one lane per device;
-    ``owned``: the executors this build started, which :meth:`release` lets go."""
+    """The pools ordinary jobs go to (the first with a free slot takes the next job) and one lane per device."""
 
     pools: list[Pool]
     lanes: list[tuple[Executor, str | None]]
     description: str
-    owned: list[Executor] = field(default_factory=list)
-
-    def release(self) -> None:
-        """Let the workers this build started exit while the build finishes (their processes are joined when the
-        executor's block ends)."""
-        for executor in self.owned:
-            executor.shutdown(wait=False)
 
 
 def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack: contextlib.ExitStack) -> BuildExecutor:
@@ -171,7 +170,8 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
         for i, device in enumerate(devices)
     ]
     slots = sum(client.nthreads().values())
-    return BuildExecutor([Pool(client.get_executor(pure=False), slots)], lanes, f"dask ({address}, {slots} threads)")
+    pool = Pool(client.get_executor(pure=False), slots, queued=slots)
+    return BuildExecutor([pool], lanes, f"dask ({address}, {slots} threads)")
 
 
 def _process_pool(workers: int, env: dict[str, str]) -> ProcessPoolExecutor:
@@ -215,10 +215,9 @@ def open_executor(spec: Any, jobs: int = 1, devices: Sequence[str | None] = (Non
                 (stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))), d)
                 for d in devices
             ]
-            owned = [p.executor for p in pools] + [lane for lane, _ in lanes]
             plural = "es" if workers > 1 else ""
             where = f"this process and {workers} worker process{plural}" if here else f"processes ({jobs} workers)"
-            yield BuildExecutor(pools, lanes, where, owned)
+            yield BuildExecutor(pools, lanes, where)
         elif hasattr(spec, "get_executor") or spec == "dask" or (isinstance(spec, str) and ":" in spec):
             yield _dask_executor(spec, jobs, devices, stack)
         else:

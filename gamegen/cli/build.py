@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import sys
 from pathlib import Path
@@ -88,6 +90,10 @@ def build_cmd(
     """
     from ..builds import BuildError, RecipeError, build
     from ..errors import GamegenError
+
+    # The process ends after the build: skip the garbage collections Python runs on the way out over every object
+    # the generators loaded (numba's JIT caches alone make them take 0.3 s); memory goes back to the system anyway.
+    atexit.register(gc.freeze)
 
     names = [n for value in only for n in value.split(",") if n] or None
     progress = None if as_json else progress_printer("build", line_interval=0.0)
