@@ -1,3 +1,3 @@
 """The SDK version: recorded in every manifest and part of every cache key."""
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"

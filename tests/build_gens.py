@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,7 +167,23 @@ class Threads(_BuildTest):
         return [gamegen.DataAsset("threads", {"numba": os.environ.get("NUMBA_NUM_THREADS")})]
 
 
+class Process(_BuildTest):
+    """Reports the process it ran in: its parent, its numba threads, and whether it inherited the build's modules."""
+
+    name = "buildtest.process"
+
+    def generate(self, params, ctx):
+        import time
+
+        import numba
+
+        time.sleep(0.3)  # long enough for every lane to get a job
+        inherited = "gamegen_fork_marker" in sys.modules  # set by the test in the build's own process only
+        facts = {"pid": os.getpid(), "ppid": os.getppid(), "numba": numba.get_num_threads(), "inherited": inherited}
+        return [gamegen.DataAsset("process", facts)]
+
+
 def register(registry: gamegen.Registry) -> None:
     """Entry-point hook."""
-    for gen in (Speckle, Tile, FakeDiffusion, Styled, Threads):
+    for gen in (Speckle, Tile, FakeDiffusion, Styled, Threads, Process):
         registry.register(gen)

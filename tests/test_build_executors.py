@@ -238,7 +238,7 @@ def test_a_pool_holds_jobs_ready_but_names_only_those_that_run(monkeypatch):
     monkeypatch.setattr(schedule, "run_job", fake_job)
     todo = [
         schedule.Planned(SimpleNamespace(asset_id=name), None, False, expected)
-        for name, expected in zip("abcdefgh", (8, 7, 6, 5, 4, 3, 2, 1), strict=True)
+        for name, expected in zip("abcdefgh", (0.08, 0.07, 0.06, 0.05, 0.04, 0.03, 0.02, 0.01), strict=True)
     ]
     events: list[tuple[str, str]] = []
     with ThreadPoolExecutor(2) as threads:
@@ -255,6 +255,71 @@ def test_a_pool_holds_jobs_ready_but_names_only_those_that_run(monkeypatch):
     assert started[:2] == ["a", "b"] and len(started) == len(set(started)) and "c" in done
     assert all(events.index(("start", name)) < events.index(("done", name)) for name in done)
     assert sorted(done + [p.job.asset_id for p in left]) == list("abcdefgh") and len(left) >= 2
+
+
+def test_a_pool_holds_no_long_job_behind_a_running_one(monkeypatch):
+    """A job longer than HOLD_SECONDS waits for a free slot: held at a busy worker, it could wait there for the running
+    job while another lane had nothing left to do. (The pool has threads to spare: a held job would start at once.)"""
+    import time
+    from types import SimpleNamespace
+
+    from gamegen.builds import schedule
+    from gamegen.builds.executors import BuildExecutor, JobResult, Pool
+
+    starts: dict[str, float] = {}
+    ends: dict[str, float] = {}
+
+    def fake_job(job, profile, device=None):
+        starts[job.asset_id] = time.perf_counter()
+        time.sleep(0.1)
+        ends[job.asset_id] = time.perf_counter()
+        return JobResult(job.asset_id, object(), None, 0.1)
+
+    monkeypatch.setattr(schedule, "run_job", fake_job)
+    expected = {"long": 2.0, "longer": 3.0, "short": 0.05, "shorter": 0.01}
+    todo = [schedule.Planned(SimpleNamespace(asset_id=n), None, False, e) for n, e in expected.items()]
+    with ThreadPoolExecutor(4) as threads:
+        left = schedule.run(
+            todo, BuildExecutor([Pool(threads, 1, queued=1)], [], "threads"), "generic", False,
+            lambda planned, result: None, lambda batch: None,
+        )
+    assert left == [] and starts["long"] >= ends["longer"]  # not held: it waited for the slot
+    assert starts["short"] < ends["long"]  # held while the long job ran, so it began the moment a thread could
+
+
+_FORK_BUILD = """
+import json, os, sys, types
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+import build_gens, gamegen
+from gamegen.builds import build
+build_gens.register(gamegen.registry)
+sys.modules["gamegen_fork_marker"] = types.ModuleType("gamegen_fork_marker")
+spec = {"name": "p", "asset": [{"name": "p", "generator": "buildtest.process", "variations": 4}]}
+for run in ("first", "after-kernels"):
+    if run == "after-kernels":
+        import numba
+        numba.get_num_threads()  # starts numba's threading layer: forking is no longer safe
+    out = Path(sys.argv[2]) / run
+    build(spec, out=out, cache=Path(sys.argv[2]) / "cache", jobs=2, force=True)
+    facts = [json.loads(p.read_text()) for p in sorted(out.glob("p-*/process.json"))]
+    print(json.dumps({"run": run, "me": os.getpid(), "facts": facts}))
+"""
+
+
+def test_workers_are_forked_with_the_builds_modules_only_while_that_is_safe(tmp_path):
+    """A fresh build process forks its worker (which starts with every module loaded, its numba limited to its share
+    of the cores); once numba's threading layer runs in the build process, workers are spawned instead."""
+    runs = subprocess.run(
+        [sys.executable, "-c", _FORK_BUILD, str(TESTS), str(tmp_path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    first, after = (json.loads(line) for line in runs)
+    share = int(os.environ.get("NUMBA_NUM_THREADS") or max(1, len(os.sched_getaffinity(0)) // 2))
+    for run, inherited in ((first, True), (after, False)):
+        workers = [f for f in run["facts"] if f["pid"] != run["me"]]
+        assert workers and {f["ppid"] for f in workers} == {run["me"]}, run
+        assert {f["inherited"] for f in workers} == {inherited}, run
+        assert {f["numba"] for f in workers} == {min(share, os.cpu_count() or 1)}, run
 
 
 class Where(gamegen.Generator):

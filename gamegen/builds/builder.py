@@ -115,7 +115,7 @@ def build(
     with ``keep_going`` the other assets are still built and cached first. Rebuilding a recipe file when nothing
     changed (recipe, options, inputs, code, bundle) returns from the last build's stamp (:mod:`.stamp`) at once.
     """
-    start = time.perf_counter()
+    start, began = time.perf_counter(), time.time()
     say: ProgressCallback = progress or _silent
     only = None if only is None else list(only)
     request = _request(recipe, out, cache, only, compression, allow_outside_inputs)
@@ -162,7 +162,8 @@ def build(
                 store.put(planned.key, result.exported)
             store.remember_seconds(planned.job, result.seconds)
             exported[result.asset_id] = result.exported
-        results[result.asset_id] = planned.result(status, result.seconds, result.error)
+        started = None if result.started is None else result.started - began
+        results[result.asset_id] = planned.result(status, result.seconds, result.error, started)
         news.append(f"{result.asset_id} {status}")
 
     with claim_output(out, lock_timeout, on_wait=lambda message: say(0, total, message)):

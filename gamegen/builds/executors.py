@@ -4,7 +4,8 @@ Every executor gets the same picklable job function, so the bytes produced never
 Neural jobs go to *device lanes*: one worker per device running one job at a time, so two diffusion jobs never
 fight over one GPU and each lane keeps its loaded model between jobs. Pool and LocalCluster workers share the
 cores: each gets ``cores // workers`` numba/BLAS/OpenMP threads. By default ``jobs=N`` runs one lane in this
-process (which has loaded the generators already and starts at once) beside N - 1 worker processes.
+process (which has loaded the generators already and starts at once) beside N - 1 worker processes, forked from this
+one where that is safe (they start with the same modules loaded) and spawned otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -52,13 +55,27 @@ def worker_environment(workers: int) -> dict[str, str]:
 
 
 def _set_environment(env: dict[str, str]) -> None:
-    """Process-pool initializer: runs in each new worker before any job imports numba or numpy's BLAS.
+    """Process-pool initializer: runs in each new worker before its first job.
 
-    A worker ends with its pool: it skips the garbage collections Python runs on the way out over every object its
-    jobs loaded (numba's JIT caches make them take a third of a second), so the build is not kept waiting.
+    A spawned worker has not imported numba or numpy's BLAS yet: the thread limits in ``env`` apply as they load. A
+    forked one has numba loaded already, so its kernels are limited here. A worker ends with its pool: it skips the
+    garbage collections Python runs on the way out over every object its jobs loaded (numba's JIT caches make them
+    take a third of a second), so the build is not kept waiting.
     """
     os.environ.update(env)
+    if "numba" in sys.modules:
+        _share_cores(int(env["NUMBA_NUM_THREADS"]))
     atexit.register(gc.freeze)
+
+
+def _fork_is_safe() -> bool:
+    """Whether workers may be forked from this process: on Linux, with no other thread running (a thread could hold
+    a lock the child would never see released) and numba's threading layer not started (its OpenMP flavour breaks in
+    a forked child). Such a worker starts at once with every module this process has loaded."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return False
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return parallel is None or not getattr(parallel, "_is_initialized", True)
 
 
 def _share_cores(threads: int) -> None:
@@ -79,6 +96,7 @@ class JobResult:
     exported: ExportedAsset | None
     error: str | None
     seconds: float
+    started: float | None = None  # time.time() when the job began, in the worker (None: it never began)
 
 
 def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult:
@@ -86,7 +104,7 @@ def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult
 
     A fresh worker imports only the job's generator module and, as its assets are exported, the exporters they name.
     """
-    start = time.perf_counter()
+    started, start = time.time(), time.perf_counter()
     try:
         run = run_generator(
             job.generator,
@@ -103,8 +121,8 @@ def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if not isinstance(exc, GamegenError):
             reason = f"{type(exc).__name__}: {reason}"
-        return JobResult(job.asset_id, None, reason, time.perf_counter() - start)
-    return JobResult(job.asset_id, exported, None, time.perf_counter() - start)
+        return JobResult(job.asset_id, None, reason, time.perf_counter() - start, started)
+    return JobResult(job.asset_id, exported, None, time.perf_counter() - start, started)
 
 
 class SequentialExecutor(Executor):
@@ -175,10 +193,18 @@ def _dask_executor(target: Any, jobs: int, devices: Sequence[str | None], stack:
 
 
 def _process_pool(workers: int, env: dict[str, str]) -> ProcessPoolExecutor:
-    """``workers`` fresh worker processes (spawned: nothing inherited but what a job names), sharing the cores."""
-    return ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_set_environment, initargs=(env,)
-    )
+    """``workers`` worker processes sharing the cores, started now.
+
+    Forked where that is safe (:func:`_fork_is_safe`): they begin with the generators, numpy and numba this process
+    has imported already, instead of spending the first job's time importing them again; else spawned (nothing
+    inherited but what a job names).
+    """
+    fork = _fork_is_safe()
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_set_environment, initargs=(env,))
+    if fork:
+        pool.submit(int)  # forks every worker now, before this process starts another thread
+    return pool
 
 
 @contextlib.contextmanager

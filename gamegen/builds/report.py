@@ -31,6 +31,7 @@ class AssetResult:
     seconds: float
     key: str | None
     error: str | None = None
+    started: float | None = None  # seconds after the build began that its job started (None: it did not run)
 
 
 @dataclass
@@ -80,7 +81,10 @@ class BuildReport:
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
             "counts": counts,
-            "assets": [{**asdict(a), "seconds": round(a.seconds, 3)} for a in self.assets],
+            "assets": [
+                {**asdict(a), "seconds": round(a.seconds, 3), "started": None if a.started is None else round(a.started, 3)}
+                for a in self.assets
+            ],
             "models": _models_json(self.models),
         }
 

@@ -21,6 +21,11 @@ from .report import AssetResult, Status
 
 __all__ = ["Planned", "plan", "run"]
 
+HOLD_SECONDS = 0.1
+"""A pool holds a job ready beyond its free slots only when it is expected to take at most this long: for a short
+job, the round trip from a finished worker to this process and back would be a large share of its time; a longer job
+waits for the first free lane, so that it never sits behind a long job while another lane has nothing to do."""
+
 
 @dataclass(frozen=True)
 class Planned:
@@ -32,9 +37,11 @@ class Planned:
     expected: float = 1.0  # seconds: the asset's last build, else the generator's estimate
     reads: tuple[str, ...] = ()  # the input files and model folders behind the key
 
-    def result(self, status: Status, seconds: float = 0.0, error: str | None = None) -> AssetResult:
+    def result(
+        self, status: Status, seconds: float = 0.0, error: str | None = None, started: float | None = None
+    ) -> AssetResult:
         job = self.job
-        return AssetResult(job.asset_id, job.asset, job.generator.name, status, seconds, self.key, error)
+        return AssetResult(job.asset_id, job.asset, job.generator.name, status, seconds, self.key, error, started)
 
 
 def plan(job: BuildJob, cache: BuildCache, profile: str) -> Planned:
@@ -88,9 +95,9 @@ def run(
 
     ``on_start`` hears of each batch of jobs as they start (an empty batch when none could), before they are submitted
     where that is possible, so progress names the running assets even on an executor that runs a job inside
-    ``submit``. A pool that takes ``queued`` jobs beyond its slots holds them ready, so that a worker that finishes
-    starts the next job at once instead of waiting for this process to hear of it; they count as started when a slot
-    frees. After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
+    ``submit``. A pool that takes ``queued`` jobs beyond its slots holds short ones (:data:`HOLD_SECONDS`) ready, so
+    that a worker that finishes starts the next job at once instead of waiting for this process to hear of it; they
+    count as started when a slot frees. After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
 
     Longest job first (each job's ``expected`` seconds): a long asset that starts last would leave the other
     workers idle at the end. Neural jobs go to the device lane with the least expected work so far.
@@ -127,7 +134,7 @@ def run(
         for planned, executor, device, lane, where in batch:
             in_flight[_submit(executor, planned.job, profile, device)] = (planned, lane, where)
         for index, pool in enumerate(ex.pools):
-            while queue and len(waiting[index]) < pool.queued:
+            while queue and queue[0].expected <= HOLD_SECONDS and len(waiting[index]) < pool.queued:
                 planned = queue.popleft()
                 future = _submit(pool.executor, planned.job, profile, None)
                 in_flight[future] = (planned, None, index)
