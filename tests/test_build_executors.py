@@ -257,9 +257,9 @@ def test_a_pool_holds_jobs_ready_but_names_only_those_that_run(monkeypatch):
     assert sorted(done + [p.job.asset_id for p in left]) == list("abcdefgh") and len(left) >= 2
 
 
-def test_a_pool_holds_no_long_job_behind_a_running_one(monkeypatch):
-    """A job longer than HOLD_SECONDS waits for a free slot: held at a busy worker, it could wait there for the running
-    job while another lane had nothing left to do. (The pool has threads to spare: a held job would start at once.)"""
+def _timed_run(monkeypatch, expected: dict[str, float], slots: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Run fake 0.1 s jobs with these expected seconds on a pool of ``slots`` that holds one more ready (its thread
+    pool has threads to spare, so a held job starts at once): when each started and ended."""
     import time
     from types import SimpleNamespace
 
@@ -276,15 +276,24 @@ def test_a_pool_holds_no_long_job_behind_a_running_one(monkeypatch):
         return JobResult(job.asset_id, object(), None, 0.1)
 
     monkeypatch.setattr(schedule, "run_job", fake_job)
-    expected = {"long": 2.0, "longer": 3.0, "short": 0.05, "shorter": 0.01}
     todo = [schedule.Planned(SimpleNamespace(asset_id=n), None, False, e) for n, e in expected.items()]
-    with ThreadPoolExecutor(4) as threads:
+    with ThreadPoolExecutor(slots + 3) as threads:
         left = schedule.run(
-            todo, BuildExecutor([Pool(threads, 1, queued=1)], [], "threads"), "generic", False,
+            todo, BuildExecutor([Pool(threads, slots, queued=1)], [], "threads"), "generic", False,
             lambda planned, result: None, lambda batch: None,
         )
-    assert left == [] and starts["long"] >= ends["longer"]  # not held: it waited for the slot
+    assert left == []
+    return starts, ends
+
+
+def test_a_pool_holds_no_long_job_behind_a_running_one(monkeypatch):
+    """A long job with too little work behind it waits for a free slot: held at a busy worker, it could wait there
+    while another lane ran dry. A short one, or a long one with enough work behind it, is held ready."""
+    starts, ends = _timed_run(monkeypatch, {"long": 2.0, "longer": 3.0, "short": 0.05, "shorter": 0.01}, slots=1)
+    assert starts["long"] >= ends["longer"]  # not held: it waited for the slot
     assert starts["short"] < ends["long"]  # held while the long job ran, so it began the moment a thread could
+    starts, ends = _timed_run(monkeypatch, {"a": 1.0, "b": 0.5, "c": 0.5, "d": 0.5, "e": 0.5}, slots=1)
+    assert starts["b"] < ends["a"]  # 1.5 s of work behind it: held
 
 
 _FORK_BUILD = """

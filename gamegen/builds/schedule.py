@@ -22,9 +22,9 @@ from .report import AssetResult, Status
 __all__ = ["Planned", "plan", "run"]
 
 HOLD_SECONDS = 0.1
-"""A pool holds a job ready beyond its free slots only when it is expected to take at most this long: for a short
-job, the round trip from a finished worker to this process and back would be a large share of its time; a longer job
-waits for the first free lane, so that it never sits behind a long job while another lane has nothing to do."""
+"""A job expected to take at most this long may always be held ready at a busy pool: the round trip from a finished
+worker to this process and back would be a large share of its time. A longer one is held only while the jobs queued
+behind it could keep every lane busy for as long as it might wait (:func:`run`)."""
 
 
 @dataclass(frozen=True)
@@ -95,15 +95,18 @@ def run(
 
     ``on_start`` hears of each batch of jobs as they start (an empty batch when none could), before they are submitted
     where that is possible, so progress names the running assets even on an executor that runs a job inside
-    ``submit``. A pool that takes ``queued`` jobs beyond its slots holds short ones (:data:`HOLD_SECONDS`) ready, so
-    that a worker that finishes starts the next job at once instead of waiting for this process to hear of it; they
-    count as started when a slot frees. After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
+    ``submit``. A pool that takes ``queued`` jobs beyond its slots holds them ready, so that a worker that finishes
+    starts the next job at once instead of waiting for this process to hear of it; they count as started when a slot
+    frees. A held job waits behind a running one: it is held only if short (:data:`HOLD_SECONDS`) or if the work
+    queued behind it is at least its own expected time for every slot, so that no lane runs dry while it waits. After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
 
     Longest job first (each job's ``expected`` seconds): a long asset that starts last would leave the other
     workers idle at the end. Neural jobs go to the device lane with the least expected work so far.
     """
     longest_first = sorted(todo, key=lambda p: -p.expected)  # stable: equal estimates keep recipe order
     queue = deque(p for p in longest_first if not p.neural)
+    queued_work = sum(p.expected for p in queue)  # expected seconds still in ``queue``
+    slots = sum(pool.slots or 1 for pool in ex.pools)
     lanes: list[deque[Planned]] = [deque() for _ in ex.lanes]
     load = [0.0] * len(lanes)
     for planned in (p for p in longest_first if p.neural):
@@ -113,6 +116,16 @@ def run(
     in_flight: dict[Future[JobResult], tuple[Planned, int | None, int | None]] = {}  # planned, lane, pool
     waiting: list[deque[Future[JobResult]]] = [deque() for _ in ex.pools]  # held at each pool beyond its slots
     stopped = False
+
+    def take() -> Planned:
+        nonlocal queued_work
+        planned = queue.popleft()
+        queued_work -= planned.expected
+        return planned
+
+    def may_hold() -> bool:
+        head = queue[0].expected
+        return head <= HOLD_SECONDS or queued_work - head >= slots * head
 
     def feed() -> None:
         busy = {lane for _, lane, _ in in_flight.values()}
@@ -128,14 +141,14 @@ def run(
                 held.append(in_flight[waiting[index].popleft()][0])
                 running += 1
             while queue and (pool.slots is None or running < pool.slots):
-                batch.append((queue.popleft(), pool.executor, None, None, index))
+                batch.append((take(), pool.executor, None, None, index))
                 running += 1
         on_start(held + [planned for planned, *_ in batch])
         for planned, executor, device, lane, where in batch:
             in_flight[_submit(executor, planned.job, profile, device)] = (planned, lane, where)
         for index, pool in enumerate(ex.pools):
-            while queue and queue[0].expected <= HOLD_SECONDS and len(waiting[index]) < pool.queued:
-                planned = queue.popleft()
+            while queue and len(waiting[index]) < pool.queued and may_hold():
+                planned = take()
                 future = _submit(pool.executor, planned.job, profile, None)
                 in_flight[future] = (planned, None, index)
                 waiting[index].append(future)
