@@ -118,6 +118,21 @@ def test_fast_is_the_up_filter_with_zlib_rle_and_falls_back_to_pillow_for_other_
         assert encode_png(odd, xmp=XMP, compression="fast") == old_encode_png(odd, xmp=XMP, compress_level=1)
 
 
+@pytest.mark.parametrize("name", list(arrays()))
+def test_fast_deflates_byte_for_byte_as_the_standard_zlib_rle_strategy(name):
+    """zlib-ng does the deflating (faster, whatever zlib the system has); its stream is what zlib's Z_RLE makes of
+    the same filtered rows fed in the same strips, so the files are the ones gamegen 0.3-0.4 wrote with zlib."""
+    from gamegen.export import png
+
+    a = np.ascontiguousarray(arrays()[name])
+    stream = b"".join(d for k, d in chunks(encode_png(a, compression="fast")) if k == b"IDAT")
+    rows = np.frombuffer(zlib.decompress(stream), np.uint8).reshape(a.shape[0], -1)
+    strip = max(1, png._STRIP_BYTES // rows.shape[1])
+    deflate = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
+    expected = b"".join(deflate.compress(rows[top : top + strip].tobytes()) for top in range(0, len(rows), strip))
+    assert stream == expected + deflate.flush()
+
+
 def test_a_scope_sets_the_compression_of_encoders_not_told_and_an_argument_wins():
     a = arrays()["grey"]
     with compression_scope("fast"):

@@ -5,11 +5,13 @@ Two compressions, chosen per bundle (``gamegen generate --compression``, a recip
 - ``small`` (for shipping): Pillow at zlib level 6 with its adaptive per-row filter, byte for byte what gamegen
   wrote before the option existed;
 - ``fast`` (the default, for iterating): every row filtered with PNG's *Up* filter (a numpy subtraction) and the
-  stream deflated with zlib's run-length strategy: about ten times faster to encode, files typically 3–7 % larger.
-  Arrays of other dtypes or shapes fall back to Pillow at zlib level 1.
+  stream deflated with the run-length strategy by zlib-ng (the ``zlib-ng`` package: byte for byte what zlib's
+  ``Z_RLE`` gives, about 1.6 times as fast, and the same whatever zlib the system has): about fifteen times faster
+  to encode than ``small``, files typically 3–7 % larger. Arrays of other dtypes or shapes fall back to Pillow at
+  zlib level 1.
 
 Either gives the same bytes for the same array and packet, on every run and in every process (given the same
-Pillow and zlib builds), and both decode to the same pixels. Both encoders spend their time in C with the GIL
+Pillow build for ``small``), and both decode to the same pixels. Both encoders spend their time in C with the GIL
 released, so the files of one asset can be encoded on several threads at once (:func:`gamegen.export_run` does).
 """
 
@@ -18,13 +20,13 @@ from __future__ import annotations
 import contextlib
 import io
 import struct
-import zlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Literal
 
 import numpy as np
 from PIL import Image, PngImagePlugin
+from zlib_ng import zlib_ng
 
 from ..errors import ParamError
 
@@ -117,11 +119,11 @@ def _encode_pillow(a: np.ndarray, xmp: str | None, compress_level: int) -> bytes
 
 
 def _chunk(kind: bytes, data: bytes | memoryview) -> bytes:
-    return struct.pack(">I", len(data)) + kind + bytes(data) + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    return struct.pack(">I", len(data)) + kind + bytes(data) + struct.pack(">I", zlib_ng.crc32(data, zlib_ng.crc32(kind)))
 
 
 def _encode_fast(a: np.ndarray, xmp: str | None) -> bytes | None:
-    """Up-filtered rows, deflated with Z_RLE, in strips; None for arrays this encoder does not take."""
+    """Up-filtered rows, deflated with Z_RLE (zlib-ng), in strips; None for arrays this encoder does not take."""
     if a.ndim not in (2, 3) or 0 in a.shape:
         return None
     channels = 1 if a.ndim == 2 else a.shape[2]
@@ -136,7 +138,7 @@ def _encode_fast(a: np.ndarray, xmp: str | None) -> bytes | None:
     strip = max(1, _STRIP_BYTES // (row_bytes + 1))
     buf = np.empty((min(strip, height), row_bytes + 1), np.uint8)
     buf[:, 0] = 2  # filter type Up: each byte minus the byte above it (the row above the first is zeros)
-    deflate = zlib.compressobj(1, zlib.DEFLATED, 15, 8, zlib.Z_RLE)
+    deflate = zlib_ng.compressobj(1, zlib_ng.DEFLATED, 15, 8, zlib_ng.Z_RLE)
     parts: list[bytes] = []
     above: np.ndarray | None = None
     for top in range(0, height, strip):
