@@ -9,7 +9,16 @@ from typing import Any
 from ._version import __version__
 from .assets import Asset
 from .atomic import atomic_directory
-from .bundle import ExportedAsset, Run, export_run, write_bundle, write_bundle_into
+from .bundle import (
+    EarlyExport,
+    ExportedAsset,
+    Run,
+    early_export,
+    export_context,
+    export_run,
+    write_bundle,
+    write_bundle_into,
+)
 from .context import Context, ProgressCallback
 from .errors import GamegenError, GenerationError, ParamError
 from .export import ExportProfile, get_profile
@@ -35,17 +44,24 @@ def run_generator(
     progress: ProgressCallback | None = None,
     device: str | None = None,
     input_root: str | Path | None = None,
+    early: EarlyExport | None = None,
 ) -> Run:
     """Validate ``params``, run the generator with a context seeded by ``seed`` and return the :class:`Run`.
 
     ``input_root``: input files the generator reads must lie inside this folder (a recipe's folder in builds).
+    ``early``: where the run will be exported, assets the generator marks ready (:meth:`Context.ready`) start
+    encoding there while it goes on (pass the same to :func:`~gamegen.bundle.export_run`).
     Raises ParamError for bad parameters; any other failure inside the generator becomes a GenerationError
     with a one-line reason (the original exception is chained).
     """
     cls = _resolve(generator)
     target = get_profile(profile) if isinstance(profile, str) else profile  # resolved once, before any work
     values = cls.validate(params)
-    ctx = Context(seed, profile=target, progress=progress, device=device, input_root=input_root)
+    def ready(asset: Asset) -> None:
+        if early is not None:
+            early.submit(asset, export_context(cls, target, ctx.models, asset, early.compression))
+
+    ctx = Context(seed, profile=target, progress=progress, device=device, input_root=input_root, on_ready=ready)
     try:
         assets = cls().generate(values, ctx)
     except GamegenError:
@@ -95,9 +111,12 @@ def generate(
     values = _merged(params, keywords)
     if out is not None:
         resolve_output(out)  # refuse a bad folder before the work, not after
-    run = run_generator(name, values, seed=seed, profile=profile, progress=progress)
-    if out is not None:
-        write_bundle(out, [export_run(run, asset_id or run.generator.name, compression=compression)], run.profile)
+    if out is None:
+        return run_generator(name, values, seed=seed, profile=profile, progress=progress).assets
+    with early_export(compression) as early:
+        run = run_generator(name, values, seed=seed, profile=profile, progress=progress, early=early)
+        exported = export_run(run, asset_id or run.generator.name, compression=compression, early=early)
+    write_bundle(out, [exported], run.profile)
     return run.assets
 
 

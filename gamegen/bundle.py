@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,18 @@ from .output import BUNDLE_FORMAT, claim_output
 from .params import Params
 from .provenance import provenance_record
 
-__all__ = ["BUNDLE_FORMAT", "Run", "ExportedAsset", "export_run", "write_bundle", "write_bundle_into", "manifest_of"]
+__all__ = [
+    "BUNDLE_FORMAT",
+    "EarlyExport",
+    "Run",
+    "ExportedAsset",
+    "early_export",
+    "export_context",
+    "export_run",
+    "write_bundle",
+    "write_bundle_into",
+    "manifest_of",
+]
 
 
 @dataclass
@@ -56,42 +69,102 @@ def _export_files(asset: Asset, ctx: ExportContext) -> list[tuple[ExportedFile, 
         return [(f, hashlib.sha256(f.data).hexdigest()) for f in export_asset(asset, ctx)]
 
 
+def _model_records(models: Sequence[ModelUse]) -> list[dict[str, Any]]:
+    return [{"model_id": m.model_id, "weights_sha256": m.weights_sha256, **m.extra} for m in models]
+
+
+def export_context(
+    generator: type[Generator[Any]], profile: ExportProfile, models: Sequence[ModelUse], asset: Asset, compression: str
+) -> ExportContext:
+    """What ``asset``'s exporter is told: the profile, its provenance (AI-made if the asset says so, else if the run
+    used a model) and the compression."""
+    neural = bool(models) if asset.neural is None else asset.neural
+    prov = provenance_record(generator.name, generator.version, neural, _model_records(models) if neural else None)
+    return ExportContext(profile=profile, provenance=prov, compression=compression)
+
+
+class EarlyExport:
+    """Encodes the assets a generator marks final (:meth:`gamegen.Context.ready`) on spare threads while the
+    generator goes on, so that file work overlaps generation; :func:`export_run` takes those results instead of
+    encoding the assets again (only for the same asset object under the same export context: same bytes either way).
+    """
+
+    def __init__(self, compression: str, threads: int) -> None:
+        self.compression = check_compression(compression)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="gamegen-early-export")
+        self._started: dict[int, tuple[Asset, ExportContext, Future[list[tuple[ExportedFile, str]]]]] = {}
+
+    def submit(self, asset: Asset, ctx: ExportContext) -> None:
+        """Start encoding ``asset`` under ``ctx``."""
+        self._started[id(asset)] = (asset, ctx, self._pool.submit(_export_files, asset, ctx))
+
+    def claim(self, asset: Asset, ctx: ExportContext) -> Future[list[tuple[ExportedFile, str]]] | None:
+        """The encoding started for this very asset under this very context, or None (encode it now)."""
+        started = self._started.pop(id(asset), None)
+        if started is None or started[0] is not asset or started[1] != ctx:
+            return None
+        return started[2]
+
+    def close(self) -> None:
+        """Stop: encodings not begun are dropped, those running finish."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._started.clear()
+
+
+@contextlib.contextmanager
+def early_export(compression: str) -> Iterator[EarlyExport | None]:
+    """An :class:`EarlyExport` for one generator call (a thread per core beside the generator's), or None where this
+    process has no spare core for it."""
+    spare = thread_budget() - 1
+    if spare < 1:
+        yield None
+        return
+    early = EarlyExport(compression, spare)
+    try:
+        yield early
+    finally:
+        early.close()
+
+
 def export_run(
-    run: Run, asset_id: str, *, compression: str = DEFAULT_COMPRESSION, threads: int | None = None
+    run: Run,
+    asset_id: str,
+    *,
+    compression: str = DEFAULT_COMPRESSION,
+    threads: int | None = None,
+    early: EarlyExport | None = None,
 ) -> ExportedAsset:
     """Export every asset of ``run`` with its profile; files go under ``<asset_id>/`` in the bundle.
 
     ``compression``: how PNGs are compressed, ``"fast"`` or ``"small"`` (:mod:`gamegen.export.png`). The assets are
     encoded and hashed on ``threads`` threads at once (default: :func:`gamegen.machine.thread_budget`, so a build
     worker keeps to its share of the cores; 1: one after
-    another, in this thread); the result (files, their order, the manifest entry) is the same either way.
+    another, in this thread); the result (files, their order, the manifest entry) is the same either way. Assets
+    ``early`` began encoding while the generator ran are taken from it.
     """
     check_name(asset_id, "asset id")
     check_compression(compression)
     profile = run.profile
-    models = [{"model_id": m.model_id, "weights_sha256": m.weights_sha256, **m.extra} for m in run.models]
     files: dict[str, bytes] = {}
     folded: dict[str, str] = {}  # case-folded path → path: names that differ only by case collide on Windows/macOS
     records: list[FileRecord] = []
-    run_neural = bool(run.models)
-    tasks: list[tuple[bool, ExportContext]] = []
-    for asset in run.assets:
-        neural = run_neural if asset.neural is None else asset.neural
-        prov = provenance_record(run.generator.name, run.generator.version, neural, models if neural else None)
-        tasks.append((neural, ExportContext(profile=profile, provenance=prov, compression=compression)))
-    workers = min(len(tasks), threads if threads is not None else thread_budget())
-    contexts = [ctx for _, ctx in tasks]
+    contexts = [export_context(run.generator, profile, run.models, asset, compression) for asset in run.assets]
+    claimed = [None if early is None else early.claim(a, c) for a, c in zip(run.assets, contexts, strict=True)]
+    workers = min(claimed.count(None), threads if threads is not None else thread_budget())
     if workers <= 1:
-        exported = [_export_files(asset, ctx) for asset, ctx in zip(run.assets, contexts, strict=True)]
+        jobs = zip(run.assets, contexts, claimed, strict=True)
+        exported = [_export_files(a, c) if f is None else f.result() for a, c, f in jobs]
     else:
         with ThreadPoolExecutor(workers, thread_name_prefix="gamegen-export") as pool:
-            futures = [pool.submit(_export_files, asset, ctx) for asset, ctx in zip(run.assets, contexts, strict=True)]
+            jobs = zip(run.assets, contexts, claimed, strict=True)
+            futures = [f or pool.submit(_export_files, a, c) for a, c, f in jobs]
             try:
                 exported = [future.result() for future in futures]  # in asset order, whatever order they finish in
             except BaseException:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
-    for (neural, _), asset_files in zip(tasks, exported, strict=True):
+    for ctx, asset_files in zip(contexts, exported, strict=True):
+        neural = bool(ctx.provenance["ai_generated"])
         for f, digest in asset_files:
             path = check_relpath(f"{asset_id}/{f.path}")
             if path in files:
@@ -105,7 +178,8 @@ def export_run(
             files[path] = f.data
             records.append(FileRecord(path=path, sha256=digest, bytes=len(f.data), media_type=f.media_type,
                                       ai_generated=neural, meta=f.meta or None))  # fmt: skip
-    provenance = provenance_record(run.generator.name, run.generator.version, run_neural, models or None)
+    models = _model_records(run.models)
+    provenance = provenance_record(run.generator.name, run.generator.version, bool(models), models or None)
     if run.inputs:
         provenance["inputs"] = dict(sorted(run.inputs.items()))
     entry = ManifestEntry(

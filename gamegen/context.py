@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -16,9 +16,11 @@ from .errors import ParamError
 if TYPE_CHECKING:  # torch is optional and heavy: never import it here at run time
     import torch
 
+    from .assets import Asset
     from .export import ExportProfile
 
 ProgressCallback = Callable[[int, int, str], None]
+A = TypeVar("A", bound="Asset")
 MAX_SEED = 2**63 - 1
 
 __all__ = ["MAX_SEED", "Context", "ModelUse", "derive_seed"]
@@ -55,6 +57,7 @@ class Context:
         progress: ProgressCallback | None = None,
         device: str | None = None,
         input_root: str | Path | None = None,
+        on_ready: Callable[[Asset], None] | None = None,
     ) -> None:
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
             raise ParamError(f"seed={seed!r}: must be an integer from 0 to {MAX_SEED} (2⁶³ − 1)")
@@ -68,6 +71,7 @@ class Context:
         self.input_root = Path(os.path.realpath(input_root)) if input_root is not None else None
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self._progress = progress
+        self._on_ready = on_ready
         self._torch_generator: torch.Generator | None = None
         self.models: list[ModelUse] = []
         self.inputs: dict[str, str] = {}
@@ -88,6 +92,17 @@ class Context:
         """Report progress on long work (the CLI shows it; build scripts may pass their own callback)."""
         if self._progress is not None:
             self._progress(done, total, message)
+
+    def ready(self, asset: A) -> A:
+        """Say that ``asset`` is final (the generator will not change it or its arrays again) and return it.
+
+        Optional: where the call's files are being written and a core is spare, gamegen starts encoding the asset's
+        files now, while the generator goes on, instead of after it returns. The asset must still be in the list
+        ``generate`` returns; the files are the same bytes either way.
+        """
+        if self._on_ready is not None:
+            self._on_ready(asset)
+        return asset
 
     def use_model(self, model_id: str, weights_sha256: str, **extra: Any) -> None:
         """Record that a trained model made (part of) the output: the assets become AI-generated."""

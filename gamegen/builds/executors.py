@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ..api import run_generator
-from ..bundle import ExportedAsset, export_run
+from ..bundle import ExportedAsset, early_export, export_run
 from ..errors import GamegenError
 from ..machine import usable_cores
 from .recipe import BuildJob
@@ -106,17 +106,19 @@ def run_job(job: BuildJob, profile: str, device: str | None = None) -> JobResult
     """
     started, start = time.time(), time.perf_counter()
     try:
-        run = run_generator(
-            job.generator,
-            job.run_params().model_dump(),
-            seed=job.seed,
-            profile=profile,
-            device=device,
-            input_root=job.input_root,
-        )
-        exported = export_run(  # the manifest keeps names as written
-            replace(run, params=job.params), job.asset_id, compression=job.compression
-        )
+        with early_export(job.compression) as early:
+            run = run_generator(
+                job.generator,
+                job.run_params().model_dump(),
+                seed=job.seed,
+                profile=profile,
+                device=device,
+                input_root=job.input_root,
+                early=early,
+            )
+            exported = export_run(  # the manifest keeps names as written
+                replace(run, params=job.params), job.asset_id, compression=job.compression, early=early
+            )
     except Exception as exc:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         if not isinstance(exc, GamegenError):

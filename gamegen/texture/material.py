@@ -11,7 +11,7 @@ from ..context import Context
 from ..generator import Generator
 from ..params import Field
 from .materials import build_surface, parse_palette
-from .pbr import PbrParams, from_surface, set_assets
+from .pbr import PbrParams, SetAssets, from_surface
 
 __all__ = ["MaterialParams", "TextureMaterial"]
 
@@ -66,6 +66,7 @@ class TextureMaterial(Generator[MaterialParams]):
         ctx.progress(0, 2, f"{params.family} surface")
         surface = build_surface(params.family, ctx.rng, params.size, params.scale, params.palette)
         ctx.progress(1, 2, "PBR maps")
-        assets = set_assets(from_surface(surface, params), params, tiling="xy", meta={"family": params.family})
+        maps = SetAssets(params, tiling="xy", meta={"family": params.family}, ready=ctx.ready)
+        assets = maps.assets(from_surface(surface, params, done=maps.done))
         ctx.progress(2, 2, "done")
         return assets

@@ -35,6 +35,7 @@ __all__ = [
     "from_surface",
     "from_image",
     "set_assets",
+    "SetAssets",
 ]
 
 RELIEF_DEPTH = 0.02
@@ -134,13 +135,34 @@ Rows = Callable[[slice], np.ndarray]
 """A map read band by band: its rows ``rows`` as float values in [0, 1]."""
 
 
-def _assemble(albedo: np.ndarray, height: np.ndarray, roughness: Rows, metallic: Rows, strength: float) -> PbrSet:
+MapDone = Callable[[str, np.ndarray], None]
+"""Hears of each map of a set as soon as it is final: its name (``albedo``, ``height``, ``ao``, ...) and array."""
+
+
+def _assemble(
+    albedo: np.ndarray,
+    height: np.ndarray,
+    roughness: Rows,
+    metallic: Rows,
+    strength: float,
+    done: MapDone | None = None,
+) -> PbrSet:
     """The 8/16-bit set, band by band: only the occlusion's spectrum and sum are full-size float temporaries.
 
-    ``albedo`` is sRGB uint8 HxWx3 (kept as it is) or float in [0, 1]; ``height`` float in [0, 1].
+    ``albedo`` is sRGB uint8 HxWx3 (kept as it is) or float in [0, 1]; ``height`` float in [0, 1]. ``done`` hears of
+    each map the moment it is final (albedo and height first), so that its files can be encoded meanwhile.
     """
+    tell: MapDone = done or (lambda name, arr: None)
     shape = height.shape
-    if height.dtype == np.float32:  # first, while the fewest outputs exist: its work arrays are the largest
+    albedo8 = albedo if albedo.dtype == np.uint8 else np.empty((*shape, 3), np.uint8)
+    height16 = np.empty(shape, np.uint16)
+    for rows in bands(shape[0]):
+        if albedo8 is not albedo:
+            albedo8[rows] = _u8(albedo[rows])
+        height16[rows] = np.round(np.clip(height[rows], 0.0, 1.0) * 65535.0).astype(np.uint16)
+    tell("albedo", albedo8)
+    tell("height", height16)
+    if height.dtype == np.float32:  # its work arrays are the largest temporaries
         cavity = _cavity(height)
         ao8 = np.empty(shape, np.uint8)
         for rows in bands(shape[0]):
@@ -149,29 +171,23 @@ def _assemble(albedo: np.ndarray, height: np.ndarray, roughness: Rows, metallic:
     else:
         ao8 = _u8(ambient_occlusion(height))
     rough8 = np.empty(shape, np.uint8)
-    height16 = np.empty(shape, np.uint16)
     orm = np.empty((*shape, 3), np.uint8)
-    albedo8 = albedo if albedo.dtype == np.uint8 else np.empty((*shape, 3), np.uint8)
     for rows in bands(shape[0]):
-        if albedo8 is not albedo:
-            albedo8[rows] = _u8(albedo[rows])
         rough8[rows] = _u8(roughness(rows))
-        height16[rows] = np.round(np.clip(height[rows], 0.0, 1.0) * 65535.0).astype(np.uint16)
         orm[rows, :, 0] = ao8[rows]
         orm[rows, :, 1] = rough8[rows]
         orm[rows, :, 2] = _u8(metallic(rows))
-    return PbrSet(
-        albedo=albedo8,
-        normal=_normal_u8(height, strength),
-        roughness=rough8,
-        height=height16,
-        ao=ao8,
-        orm=orm,
-    )
+    for name, arr in (("roughness", rough8), ("ao", ao8), ("orm", orm)):
+        tell(name, arr)
+    normal = _normal_u8(height, strength)
+    tell("normal", normal)
+    return PbrSet(albedo=albedo8, normal=normal, roughness=rough8, height=height16, ao=ao8, orm=orm)
 
 
-def from_surface(surface: Surface, params: PbrParams) -> PbrSet:
-    """The set for a procedural surface: normal and AO from its height, roughness shifted by the bias."""
+def from_surface(surface: Surface, params: PbrParams, done: MapDone | None = None) -> PbrSet:
+    """The set for a procedural surface: normal and AO from its height, roughness shifted by the bias.
+
+    ``done`` hears of each map as soon as it is final (see :class:`SetAssets`)."""
     bias = params.roughness_bias
 
     def roughness(rows: slice) -> np.ndarray:
@@ -180,7 +196,7 @@ def from_surface(surface: Surface, params: PbrParams) -> PbrSet:
     def metallic(rows: slice) -> np.ndarray:
         return surface.metallic[rows]
 
-    return _assemble(surface.albedo, surface.height, roughness, metallic, params.normal_strength)
+    return _assemble(surface.albedo, surface.height, roughness, metallic, params.normal_strength, done)
 
 
 def from_image(albedo: np.ndarray, params: PbrParams, metallic: float = 0.0) -> PbrSet:
@@ -198,36 +214,73 @@ def from_image(albedo: np.ndarray, params: PbrParams, metallic: float = 0.0) -> 
     return _assemble(rgb, height, lambda rows: roughness[rows], lambda rows: metal[rows], params.normal_strength)
 
 
+_MAPS = ("albedo", "normal", "roughness", "height", "ao", "orm")  # the set's order
+
+
+class SetAssets:
+    """Makes a set's assets named ``<prefix><map>``, each with its quality report, and the glTF preview.
+
+    Pass :meth:`done` to the functions that make the maps (:func:`from_surface`): each map becomes its asset as soon
+    as it is final and goes to ``ready`` (a generator's ``ctx.ready``), so that its files can be encoded while the
+    other maps are made. :meth:`assets` makes the rest and returns them all in the set's order. Raises QualityError
+    if a map promised to tile along an axis (``tiling``: none, x, y or xy) has a seam there.
+    """
+
+    def __init__(
+        self,
+        params: PbrParams,
+        *,
+        tiling: str,
+        prefix: str = "",
+        meta: dict[str, Any] | None = None,
+        ready: Callable[[Asset], Asset] | None = None,
+    ) -> None:
+        self._params, self._tiling, self._prefix, self._ready = params, tiling, prefix, ready
+        self._shared = {"tiling": tiling, **(meta or {})}
+        self._made: dict[str, Asset] = {}
+
+    def done(self, map_name: str, arr: np.ndarray) -> None:
+        """Map ``map_name`` is final: make its asset (checked) and hand it on."""
+        asset = self._asset(map_name, arr)
+        self._made[map_name] = asset if self._ready is None else self._ready(asset)
+
+    def assets(self, pbr: PbrSet) -> list[Asset]:
+        """Every map's asset (those not made yet, now) in the set's order, then the preview."""
+        for map_name in _MAPS:
+            if map_name not in self._made:
+                self.done(map_name, getattr(pbr, map_name))
+        out = [self._made[m] for m in _MAPS]
+        shape = self._params.preview
+        if shape != "none":
+            meta = {"map": "preview", "shape": shape, **self._shared}
+            out.append(material_preview(self._prefix + "preview", pbr.albedo, pbr.normal, pbr.orm, shape, meta))
+        return out
+
+    def _asset(self, map_name: str, arr: np.ndarray) -> Asset:
+        name, tiling = self._prefix + map_name, self._tiling
+        if map_name == "normal":
+            checks = {**quality.check_map(name, arr, tiling), **quality.check_normal_map(name, arr)}
+            meta = {"map": "normal", **self._shared, "quality": checks}
+            return TextureNormalMapAsset(name, arr, meta=meta, prefix=self._prefix)
+        color_space, extra = _MAP_INFO[map_name]
+        if map_name == "height":
+            extra = {"relief_depth": RELIEF_DEPTH * self._params.normal_strength}
+        checked = quality.check_map(name, arr, tiling)
+        info = {"map": map_name, "color_space": color_space, **self._shared, "quality": checked}
+        return TextureMapAsset(name, arr, meta={**info, **extra}, role=map_name, prefix=self._prefix)
+
+
+_MAP_INFO: dict[str, tuple[str, dict[str, Any]]] = {
+    "albedo": ("srgb", {"preview": True}),
+    "roughness": ("linear", {}),
+    "height": ("linear", {}),
+    "ao": ("linear", {}),
+    "orm": ("linear", {"channels": {"r": "occlusion", "g": "roughness", "b": "metallic"}}),
+}
+
+
 def set_assets(
     pbr: PbrSet, params: PbrParams, *, tiling: str, prefix: str = "", meta: dict[str, Any] | None = None
 ) -> list[Asset]:
-    """The set as assets named ``<prefix><map>``, each with its quality report; plus the glTF preview.
-
-    The maps are :class:`~gamegen.texture.assets.TextureMapAsset` (and a TextureNormalMapAsset): the generic profile
-    writes each as it is, the engine profiles write what their materials read (:mod:`gamegen.texture.export`).
-    Raises QualityError if a map promised to tile along an axis (``tiling``: none, x, y or xy) has a seam there.
-    """
-    shared = {"tiling": tiling, **(meta or {})}
-
-    def image(map_name: str, arr: np.ndarray, color_space: str, **extra: Any) -> TextureMapAsset:
-        name = prefix + map_name
-        info = {"map": map_name, "color_space": color_space, **shared, "quality": quality.check_map(name, arr, tiling)}
-        return TextureMapAsset(name, arr, meta={**info, **extra}, role=map_name, prefix=prefix)
-
-    normal = prefix + "normal"
-    normal_quality = {**quality.check_map(normal, pbr.normal, tiling), **quality.check_normal_map(normal, pbr.normal)}
-    normal_meta = {"map": "normal", **shared, "quality": normal_quality}
-    assets: list[Asset] = [
-        image("albedo", pbr.albedo, "srgb", preview=True),
-        TextureNormalMapAsset(normal, pbr.normal, meta=normal_meta, prefix=prefix),
-        image("roughness", pbr.roughness, "linear"),
-        image("height", pbr.height, "linear", relief_depth=RELIEF_DEPTH * params.normal_strength),
-        image("ao", pbr.ao, "linear"),
-        image("orm", pbr.orm, "linear", channels={"r": "occlusion", "g": "roughness", "b": "metallic"}),
-    ]
-    if params.preview != "none":
-        preview_meta = {"map": "preview", "shape": params.preview, **shared}
-        assets.append(
-            material_preview(prefix + "preview", pbr.albedo, pbr.normal, pbr.orm, params.preview, preview_meta)
-        )
-    return assets
+    """The set's assets and preview (:class:`SetAssets`), for a set already made."""
+    return SetAssets(params, tiling=tiling, prefix=prefix, meta=meta).assets(pbr)
