@@ -21,6 +21,7 @@ from gamegen import GamegenError
 from gamegen.builds import BuildError, build
 from gamegen.builds.executors import worker_environment
 from gamegen.cli import main
+from gamegen.machine import thread_budget
 
 distributed = pytest.importorskip("distributed")
 TESTS = Path(__file__).parent
@@ -344,7 +345,10 @@ class Where(gamegen.Generator):
         import numba
 
         time.sleep(0.3)
-        return [gamegen.DataAsset("where", {"pid": os.getpid(), "numba": numba.get_num_threads()})]
+        from gamegen.machine import thread_budget
+
+        facts = {"pid": os.getpid(), "numba": numba.get_num_threads(), "budget": thread_budget()}
+        return [gamegen.DataAsset("where", facts)]
 
 
 def test_by_default_one_lane_runs_in_this_process_beside_worker_processes(tmp_path, isolated_registry):
@@ -357,5 +361,8 @@ def test_by_default_one_lane_runs_in_this_process_beside_worker_processes(tmp_pa
     assert report.executor == "this process and 1 worker process"
     ran = [json.loads(p.read_text()) for p in sorted((tmp_path / "out").glob("w-*/where.json"))]
     assert len({r["pid"] for r in ran}) == 2 and os.getpid() in {r["pid"] for r in ran}
-    share = min(max(1, len(os.sched_getaffinity(0)) // 2), numba.config.NUMBA_NUM_THREADS)
+    cores = max(1, len(os.sched_getaffinity(0)) // 2)
+    share = min(cores, numba.config.NUMBA_NUM_THREADS)
     assert {r["numba"] for r in ran if r["pid"] == os.getpid()} == {share}
+    assert {r["budget"] for r in ran if r["pid"] == os.getpid()} == {cores}  # its files are encoded on its share too
+    assert thread_budget() == int(os.environ.get("NUMBA_NUM_THREADS") or len(os.sched_getaffinity(0)))  # not here

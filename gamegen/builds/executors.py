@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 from ..api import run_generator
 from ..bundle import ExportedAsset, early_export, export_run
 from ..errors import GamegenError
-from ..machine import usable_cores
+from ..machine import share_of_cores, usable_cores
 from .recipe import BuildJob
 
 __all__ = [
@@ -79,8 +79,9 @@ def _fork_is_safe() -> bool:
 
 
 def _share_cores(threads: int) -> None:
-    """Initializer of the lane in this process: its numba kernels use its share of the cores (a per-thread setting;
-    this process's other threads keep theirs)."""
+    """Initializer of the lane in this process: its numba kernels and its file encoding use its share of the cores
+    (per-thread settings; this process's other threads keep theirs)."""
+    share_of_cores(threads)
     try:
         import numba
     except ImportError:  # no numba kernels to limit
