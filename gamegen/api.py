@@ -57,11 +57,13 @@ def run_generator(
     cls = _resolve(generator)
     target = get_profile(profile) if isinstance(profile, str) else profile  # resolved once, before any work
     values = cls.validate(params)
-    def ready(asset: Asset) -> None:
-        if early is not None:
-            early.submit(asset, export_context(cls, target, ctx.models, asset, early.compression))
 
-    ctx = Context(seed, profile=target, progress=progress, device=device, input_root=input_root, on_ready=ready)
+    def start_export(asset: Asset) -> None:  # only given to the context when there is an early export
+        assert early is not None
+        early.submit(asset, export_context(cls, target, ctx.models, asset, early.compression))
+
+    on_ready = None if early is None else start_export
+    ctx = Context(seed, profile=target, progress=progress, device=device, input_root=input_root, on_ready=on_ready)
     try:
         assets = cls().generate(values, ctx)
     except GamegenError:

@@ -100,10 +100,8 @@ class EarlyExport:
 
     def claim(self, asset: Asset, ctx: ExportContext) -> Future[list[tuple[ExportedFile, str]]] | None:
         """The encoding started for this very asset under this very context, or None (encode it now)."""
-        started = self._started.pop(id(asset), None)
-        if started is None or started[0] is not asset or started[1] != ctx:
-            return None
-        return started[2]
+        started = self._started.pop(id(asset), None)  # holding the asset keeps its id from being reused meanwhile
+        return None if started is None or started[1] != ctx else started[2]
 
     def close(self) -> None:
         """Stop: encodings not begun are dropped, those running finish."""

@@ -81,12 +81,14 @@ class BuildReport:
             "ok": self.ok,
             "seconds": round(self.seconds, 3),
             "counts": counts,
-            "assets": [
-                {**asdict(a), "seconds": round(a.seconds, 3), "started": None if a.started is None else round(a.started, 3)}
-                for a in self.assets
-            ],
+            "assets": [_asset_json(a) for a in self.assets],
             "models": _models_json(self.models),
         }
+
+
+def _asset_json(asset: AssetResult) -> dict[str, Any]:
+    started = None if asset.started is None else round(asset.started, 3)
+    return {**asdict(asset), "seconds": round(asset.seconds, 3), "started": started}
 
 
 def _models_json(models: list[ModelResult]) -> list[dict[str, Any]]:

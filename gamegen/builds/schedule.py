@@ -98,7 +98,8 @@ def run(
     ``submit``. A pool that takes ``queued`` jobs beyond its slots holds them ready, so that a worker that finishes
     starts the next job at once instead of waiting for this process to hear of it; they count as started when a slot
     frees. A held job waits behind a running one: it is held only if short (:data:`HOLD_SECONDS`) or if the work
-    queued behind it is at least its own expected time for every slot, so that no lane runs dry while it waits. After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
+    queued behind it is at least its own expected time for every slot, so that no lane runs dry while it waits.
+    After a failure nothing new starts unless ``keep_going``; jobs already running finish and are kept.
 
     Longest job first (each job's ``expected`` seconds): a long asset that starts last would leave the other
     workers idle at the end. Neural jobs go to the device lane with the least expected work so far.
